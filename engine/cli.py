@@ -1,0 +1,226 @@
+"""The `waishi` command line: a thin entry point that turns arguments into engine calls."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from engine.errors import DefinitionInvalid, WaishiError
+
+
+def _db(url: str | None):
+    from engine.storage.db import Database
+
+    return Database(url)
+
+
+@click.group()
+@click.option("--db", "db_url", envvar="DATABASE_URL", default=None,
+              help="Database URL (default: SQLite file var/waishi.db).")
+@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), help="Language of messages.")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, lang: str) -> None:
+    """Waishi (外事) — BPMN approvals for a Foreign Affairs Office."""
+    ctx.obj = {"db_url": db_url, "lang": lang}
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: dict) -> None:
+    """Create or migrate the schema to the newest revision."""
+    from engine.storage.migrate import upgrade
+
+    database = _db(obj["db_url"])
+    upgrade(database)
+    click.echo(f"database ready: {database.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+@click.pass_obj
+def demo(obj: dict) -> None:
+    """Load demo units and users (one per role code)."""
+    from engine.demo import DEMO_PASSWORD, USERS, load_demo
+
+    created = load_demo(_db(obj["db_url"]))
+    for username, name, unit, roles in USERS:
+        mark = "+" if username in created else " "
+        click.echo(f"{mark} {username:16} {','.join(roles):18} {unit or '-':10} {name}")
+    click.echo(f"password of every demo user: {DEMO_PASSWORD}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--actor", default="system", help="Who deploys (recorded in the system audit chain).")
+@click.pass_obj
+def deploy(obj: dict, paths: tuple[str, ...], actor: str) -> None:
+    """Validate and deploy BPMN, DMN and form files (files or folders)."""
+    from engine.definitions.bundle import DefinitionBundle
+    from engine.definitions.deploy import deploy_bundle
+
+    bundle = DefinitionBundle.from_paths([Path(p) for p in paths])
+    if not bundle.bpmn:
+        click.echo("nothing to deploy: no BPMN files in " + " ".join(paths))
+        return
+    try:
+        result = deploy_bundle(_db(obj["db_url"]), bundle, actor)
+    except DefinitionInvalid as exc:
+        _print_problems(exc.problems, obj["lang"])
+        sys.exit(1)
+    for w in result.warnings:
+        click.echo("warning: " + w.text(obj["lang"]))
+    for d in result.deployed:
+        state = "new" if d.created else "unchanged"
+        click.echo(f"{d.process_id} v{d.version} {d.content_hash[:12]} ({state})")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.pass_obj
+def validate(obj: dict, files: tuple[str, ...]) -> None:
+    """Validate definition files together; exit 0 when valid, 1 with the problems listed."""
+    from engine.definitions.bundle import DefinitionBundle
+    from engine.definitions.validation import validate as run_validation
+
+    try:
+        report = run_validation(DefinitionBundle.from_paths([Path(f) for f in files]))
+    except DefinitionInvalid as exc:
+        _print_problems(exc.problems, obj["lang"])
+        sys.exit(1)
+    for w in report.warnings:
+        click.echo("warning: " + w.text(obj["lang"]))
+    if not report.ok:
+        _print_problems(report.problems, obj["lang"])
+        sys.exit(1)
+    click.echo(("valid: " if obj["lang"] == "en" else "校验通过：") + ", ".join(sorted(report.process_ids)))
+
+
+def _print_problems(problems, lang: str) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    click.echo(f"{len(errors)} problem(s):" if lang == "en" else f"共 {len(errors)} 个问题：", err=True)
+    for p in problems:
+        click.echo(f"  [{p.severity}] {p.text(lang)}", err=True)
+
+
+@main.command()
+@click.option("--status", default=None, help="running, completed or cancelled")
+@click.pass_obj
+def cases(obj: dict, status: str | None) -> None:
+    """List cases."""
+    from sqlalchemy import select
+
+    from engine.storage.models import Case
+
+    with _db(obj["db_url"]).read() as session:
+        query = select(Case).order_by(Case.id)
+        if status:
+            query = query.where(Case.status == status)
+        for c in session.scalars(query):
+            click.echo(f"{c.id:6} {c.process_id:22} v{c.version.version:<3} {c.status:10} "
+                       f"{c.unit_code or '-':10} events={c.seq:<4} {c.title}")
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.pass_obj
+def case(obj: dict, case_id: int) -> None:
+    """Show a case: status, work items and events."""
+    from sqlalchemy import select
+
+    from engine.storage.models import AuditEvent, Case, WorkItem
+
+    with _db(obj["db_url"]).read() as session:
+        c = session.get(Case, case_id)
+        if c is None:
+            click.echo(f"no case {case_id}", err=True)
+            sys.exit(1)
+        click.echo(f"case {c.id}: {c.process_id} v{c.version.version} {c.status} unit={c.unit_code} "
+                   f"next_timer_at={c.next_timer_at} state_hash={c.state_hash[:12]}")
+        click.echo("work items:")
+        for w in session.scalars(select(WorkItem).where(WorkItem.case_id == case_id).order_by(WorkItem.id)):
+            click.echo(f"  {w.state:9} {w.spec_name:20} role={w.role:16} assignee={w.assignee or '-':14} "
+                       f"task={w.task_id} v{w.version}")
+        click.echo("events:")
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.chain == f"case:{case_id}")
+                                 .order_by(AuditEvent.seq)):
+            data = json.dumps(e.payload, ensure_ascii=False)
+            click.echo(f"  {e.seq:4} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:14} {e.command:15} "
+                       f"{e.task_spec or '':18} {data[:80]}")
+
+
+@main.group()
+def audit() -> None:
+    """Audit log."""
+
+
+@audit.command("verify")
+@click.argument("case_id", type=int, required=False)
+@click.option("--all", "all_cases", is_flag=True, help="Every case and the system chain.")
+@click.pass_obj
+def audit_verify(obj: dict, case_id: int | None, all_cases: bool) -> None:
+    """Recompute the hash chains and replay cases; exit non-zero on any finding."""
+    from engine.audit.verify import verify
+
+    if case_id is None and not all_cases:
+        raise click.UsageError("give a CASE id or --all")
+    report = verify(_db(obj["db_url"]), None if all_cases else case_id)
+    for f in report.findings:
+        click.echo(f"BROKEN {f.chain} seq={f.seq}: {f.message}", err=True)
+    click.echo(f"checked {report.checked_cases} case(s), {report.checked_events} event(s): "
+               + ("OK" if report.ok else f"{len(report.findings)} finding(s)"))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.pass_obj
+def worker(obj: dict, interval: float, once: bool) -> None:
+    """Fire due timers (run as many workers as you like)."""
+    from engine.runtime.service import CaseService
+    from engine.timers import fire_due, run_worker
+
+    service = CaseService(_db(obj["db_url"]))
+    if once:
+        click.echo(f"fired: {fire_due(service)}")
+        return
+    run_worker(service, interval)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--worker/--no-worker", "with_worker", default=True, help="Run the timer worker in-process.")
+@click.pass_obj
+def run(obj: dict, host: str, port: int, with_worker: bool) -> None:
+    """Serve the web app, with the timer worker in a background thread."""
+    # The web app is imported here only: the engine itself never depends on Flask.
+    from webapp import create_app
+
+    app = create_app({"DATABASE_URL": obj["db_url"]} if obj["db_url"] else None)
+    if with_worker:
+        from engine.timers import run_worker
+
+        service = app.extensions["waishi"].cases
+        threading.Thread(target=run_worker, args=(service,), daemon=True, name="timer-worker").start()
+    click.echo(f"Waishi on http://{host}:{port}")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def entry() -> None:
+    try:
+        main()
+    except WaishiError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Definitions: hardened parsing, validation, content-addressed versions and the spec cache."""

@@ -1,0 +1,50 @@
+"""Parsed specs, cached in-process by content hash. The stored case state never holds the spec;
+every load gets it from here, so a spec is parsed once per process and version."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from engine.definitions.bundle import DefinitionBundle
+from engine.definitions.parsing import load_specs
+from engine.errors import DefinitionInvalid
+from engine.runtime.effects import LoadedSpec
+from engine.storage.models import DefinitionVersion
+
+
+def bundle_of(version: DefinitionVersion) -> DefinitionBundle:
+    bundle = DefinitionBundle(bpmn={}, dmn={}, forms={})
+    kinds = {"bpmn": bundle.bpmn, "dmn": bundle.dmn, "form": bundle.forms}
+    for f in version.files:
+        kinds[f.kind][f.name] = f.blob.content
+    return bundle
+
+
+class SpecCache:
+    def __init__(self, capacity: int = 256) -> None:
+        self._items: OrderedDict[tuple[str, str], LoadedSpec] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, version: DefinitionVersion) -> LoadedSpec:
+        key = (version.process_id, version.content_hash)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        loaded = self._parse(version)
+        with self._lock:
+            self._items[key] = loaded
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+        return loaded
+
+    @staticmethod
+    def _parse(version: DefinitionVersion) -> LoadedSpec:
+        parsed = load_specs(bundle_of(version))
+        if parsed.problems:
+            raise DefinitionInvalid(parsed.problems)
+        spec, subprocess_specs = parsed.get_spec(version.process_id)
+        return LoadedSpec(spec, subprocess_specs, parsed.flavour)

@@ -1,0 +1,1 @@
+"""Runtime: cases as persisted workflows, changed only through commands."""

@@ -1,0 +1,39 @@
+"""Authorization, checked in the engine for every command (the web layer checks too, but the
+engine is the one place that cannot be bypassed)."""
+
+from __future__ import annotations
+
+from engine.errors import Forbidden
+from engine.roles import ROLES, UNIT_SCOPED
+from engine.runtime.actors import Actor
+from engine.storage.models import Case, WorkItem
+
+
+def role_label(role: str) -> tuple[str, str]:
+    return ROLES.get(role, (role, role))
+
+
+def require_role_in_scope(actor: Actor, role: str, case_unit: str | None) -> None:
+    zh, en = role_label(role)
+    if role not in actor.roles:
+        raise Forbidden(f"此任务须由“{zh}”办理，您没有该角色", f"This task needs the role '{en}', which you do not hold")
+    if role in UNIT_SCOPED and actor.unit_code != case_unit:
+        raise Forbidden("此案件属于其他单位，您无权办理", "This case belongs to another unit; you may not act on it")
+
+
+def require_may_act(actor: Actor, case: Case, item: WorkItem) -> None:
+    require_role_in_scope(actor, item.role, case.unit_code)
+
+
+def may_view_case(actor: Actor, case: Case) -> bool:
+    """Read access: unit roles see their unit's cases; office roles and auditors see all."""
+    if actor.roles & {"fao_clerk", "section_chief", "fao_director", "leader_in_charge", "auditor"}:
+        return True
+    if actor.roles & UNIT_SCOPED:
+        return case.unit_code is not None and case.unit_code == actor.unit_code
+    return False
+
+
+def require_view(actor: Actor, case: Case) -> None:
+    if not may_view_case(actor, case):
+        raise Forbidden("您无权查看此案件", "You may not view this case")

@@ -1,0 +1,308 @@
+"""The service layer: every state change of a case is a command run in one transaction.
+
+Each command: lock the case row; load the workflow around the cached spec; check the command is
+allowed; apply it (the same pure function replay uses) with the sandboxed script engine; write
+the new state, the work items and one audit event; commit. Either all of it lands or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.definitions.cache import SpecCache
+from engine.determinism import command_context
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.roles import TASK_ROLES, UNIT_SCOPED
+from engine.runtime import effects, projection, state
+from engine.runtime.actors import SYSTEM, Actor, load_actor
+from engine.runtime.authz import require_may_act, require_role_in_scope
+from engine.sandbox import make_script_engine
+from engine.storage.db import Database
+from engine.storage.models import Case, DefinitionVersion, WorkItem
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalise(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Submitted data as it will be stored and replayed: plain JSON, nothing else."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("提交的数据格式不正确", "Submitted data must be an object")
+    return json.loads(state.canonical_json(data))
+
+
+class CaseService:
+    """Runs case commands against one database. Thread-safe: it holds no per-case state."""
+
+    def __init__(self, db: Database, specs: SpecCache | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.specs = specs or SpecCache()
+        self.clock = clock
+        self.script_engine = make_script_engine()
+
+    # -- commands -------------------------------------------------------------------------
+
+    def start_case(self, username: str, process_id: str, data: dict[str, Any] | None = None, *,
+                   unit_code: str | None = None, title: str | None = None,
+                   at: datetime | None = None) -> int:
+        at = at or self.clock()
+        payload = {"process_id": process_id, "data": normalise(data)}
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            version = self._latest_version(session, process_id)
+            loaded = self.specs.get(version)
+            start_role = start_lane(loaded.spec)
+            unit = self._case_unit(actor, start_role, unit_code)
+            payload["unit_code"] = unit
+            case = Case(
+                process_id=process_id, version_id=version.id, status="running", unit_code=unit,
+                title=(title or version.name or process_id)[:300], started_by=actor.username,
+                started_at=at, updated_at=at, seq=0, last_hash=chain.GENESIS, state_hash="", state="",
+                data={},
+            )
+            session.add(case)
+            session.flush()  # the case id seeds the task ids
+            with command_context(chain.case_chain(case.id), 1, at):
+                outcome = effects.start(loaded, payload, self.script_engine)
+                self._record(session, case, actor, "start", payload, outcome, loaded.flavour, at, before={})
+            return case.id
+
+    def claim(self, username: str, case_id: int, task_id: str, *, expected_version: int | None = None,
+              at: datetime | None = None) -> None:
+        self._assign(username, case_id, task_id, expected_version, at, claim=True)
+
+    def release(self, username: str, case_id: int, task_id: str, *, expected_version: int | None = None,
+                at: datetime | None = None) -> None:
+        self._assign(username, case_id, task_id, expected_version, at, claim=False)
+
+    def complete_task(self, username: str, case_id: int, task_id: str, data: dict[str, Any] | None, *,
+                      expected_version: int | None = None, at: datetime | None = None) -> None:
+        at = at or self.clock()
+        payload = {"data": normalise(data)}
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            case = self._lock(session, case_id)
+            item = self._item(session, case, task_id)
+            _check_open(item, expected_version)
+            _check_running(case)
+            require_may_act(actor, case, item)
+            if item.assignee not in (None, actor.username):
+                raise Conflict(f"此任务已由 {item.assignee} 认领", f"This task is claimed by {item.assignee}")
+            self._apply(session, case, actor, "complete", payload, at,
+                        lambda wf: effects.complete(wf, payload, task_id), task_id=task_id,
+                        task_spec=item.spec_name)
+
+    def cancel_case(self, username: str, case_id: int, reason: str = "", *, at: datetime | None = None) -> None:
+        at = at or self.clock()
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            case = self._lock_running(session, case_id)
+            may_cancel = "fao_director" in actor.roles or (
+                actor.username == case.started_by and actor.unit_code == case.unit_code
+            )
+            if not may_cancel:
+                raise Forbidden("只有申请人或外办主任可以撤销案件",
+                                "Only the applicant or the FAO director may cancel a case")
+            payload = {"reason": reason}
+            self._apply(session, case, actor, "cancel", payload, at, lambda wf: effects.cancel(wf, payload))
+            case.status = "cancelled"
+            case.ended_at = at
+
+    def fire_timers(self, case_id: int, *, at: datetime | None = None, skip_locked: bool = False) -> bool:
+        """Fire the case's due timers. Returns False when nothing was due or, with `skip_locked`,
+        when another worker holds the case (it will fire them)."""
+        at = at or self.clock()
+        with self.db.transaction() as session:
+            case = self._lock(session, case_id, skip_locked=skip_locked)
+            if case is None:
+                return False
+            if case.status != "running" or case.next_timer_at is None or case.next_timer_at > at:
+                return False
+            payload: dict[str, Any] = {}
+            self._apply(session, case, load_actor(session, SYSTEM), "fire_timers", payload, at,
+                        lambda wf: effects.fire_timers(wf, payload))
+            return True
+
+    def due_cases(self, now: datetime | None = None, limit: int = 100) -> list[int]:
+        now = now or self.clock()
+        query = (select(Case.id).where(Case.status == "running", Case.next_timer_at <= now)
+                 .order_by(Case.next_timer_at).limit(limit))
+        with self.db.read() as session:
+            return list(session.scalars(query))
+
+    def deliver_message(self, username: str, message: str, payload: dict[str, Any] | None = None, *,
+                        case_id: int | None = None, correlations: dict[str, Any] | None = None,
+                        at: datetime | None = None) -> int:
+        """Deliver a message to one case (by id, or the single case subscribed to it)."""
+        at = at or self.clock()
+        body = {"message": message, "payload": normalise(payload), "correlations": normalise(correlations)}
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            if not (actor.is_system or actor.roles & {"fao_clerk"}):
+                raise Forbidden("只有外办经办人可以登记外部回复", "Only an FAO clerk may record an outside reply")
+            if case_id is None:
+                case_id = self._subscriber(session, message)
+            case = self._lock_running(session, case_id)
+            self._apply(session, case, actor, "deliver_message", body, at,
+                        lambda wf: effects.deliver_message(wf, body))
+            return case.id
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _assign(self, username: str, case_id: int, task_id: str, expected_version: int | None,
+                at: datetime | None, *, claim: bool) -> None:
+        at = at or self.clock()
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            case = self._lock(session, case_id)
+            item = self._item(session, case, task_id)
+            _check_open(item, expected_version)
+            _check_running(case)
+            require_may_act(actor, case, item)
+            if claim and item.assignee not in (None, actor.username):
+                raise Conflict(f"此任务已由 {item.assignee} 认领", f"This task is already claimed by {item.assignee}")
+            if not claim and item.assignee != actor.username:
+                raise Conflict("您未认领此任务，无法释放", "You have not claimed this task, so you cannot release it")
+            item.assignee = actor.username if claim else None
+            item.version += 1
+            command = "claim" if claim else "release"
+            seq = case.seq + 1
+            ev = chain.append(
+                session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash,
+                at=at, actor=actor.username, command=command, payload={}, state_hash=case.state_hash,
+                task_id=task_id, task_spec=item.spec_name,
+            )
+            case.seq, case.last_hash, case.updated_at = seq, ev.hash, at
+
+    def _apply(self, session: Session, case: Case, actor: Actor, command: str, payload: dict[str, Any],
+               at: datetime, apply: Callable, *, task_id: str | None = None, task_spec: str | None = None) -> None:
+        loaded = self.specs.get(case.version)
+        with command_context(chain.case_chain(case.id), case.seq + 1, at):
+            wf = state.load(case.state, loaded.spec, loaded.subprocess_specs, loaded.flavour, self.script_engine)
+            outcome = apply(wf)
+            if outcome.fired:
+                payload["fired"] = outcome.fired
+            self._record(session, case, actor, command, payload, outcome, loaded.flavour, at,
+                         before=case.data, task_id=task_id, task_spec=task_spec)
+
+    def _record(self, session: Session, case: Case, actor: Actor, command: str, payload: dict[str, Any],
+                outcome: effects.Outcome, flavour: str, at: datetime, *, before: dict[str, Any],
+                task_id: str | None = None, task_spec: str | None = None) -> None:
+        text, digest = effects.finish(outcome.workflow, flavour)
+        projection.sync(session, case, outcome.workflow, at, actor.username, outcome.completed_task)
+        seq = case.seq + 1
+        ev = chain.append(
+            session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash, at=at,
+            actor=actor.username, command=command, payload=payload, diff=projection.diff(before, case.data),
+            state_hash=digest, task_id=task_id, task_spec=task_spec,
+        )
+        case.state, case.state_hash, case.seq, case.last_hash = text, digest, seq, ev.hash
+
+    def _lock(self, session: Session, case_id: int, *, skip_locked: bool = False) -> Case:
+        # SQLite: the transaction began with BEGIN IMMEDIATE, which already holds the write lock.
+        query = select(Case).where(Case.id == case_id)
+        if self.db.is_postgres:
+            query = query.with_for_update(of=Case, skip_locked=skip_locked)
+        case = session.scalar(query)
+        if case is None and skip_locked and self.db.is_postgres:
+            exists = session.scalar(select(func.count()).select_from(Case).where(Case.id == case_id))
+            if exists:
+                return None  # type: ignore[return-value]  # held by another worker
+        if case is None:
+            raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
+        return case
+
+    def _lock_running(self, session: Session, case_id: int) -> Case:
+        case = self._lock(session, case_id)
+        _check_running(case)
+        return case
+
+    @staticmethod
+    def _item(session: Session, case: Case, task_id: str) -> WorkItem:
+        item = session.scalar(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.task_id == task_id))
+        if item is None:
+            raise NotFound(f"案件 {case.id} 中没有任务 {task_id}", f"Case {case.id} has no task {task_id}")
+        return item
+
+    @staticmethod
+    def _latest_version(session: Session, process_id: str) -> DefinitionVersion:
+        version = session.scalar(
+            select(DefinitionVersion).where(DefinitionVersion.process_id == process_id)
+            .order_by(DefinitionVersion.version.desc()).limit(1)
+        )
+        if version is None:
+            raise NotFound(f"流程 {process_id} 尚未部署", f"Process {process_id} is not deployed")
+        return version
+
+    @staticmethod
+    def _case_unit(actor: Actor, start_role: str | None, unit_code: str | None) -> str | None:
+        roles = {start_role} if start_role else set(TASK_ROLES)
+        usable = roles & actor.roles
+        if not usable:
+            role = start_role or "/".join(sorted(TASK_ROLES))
+            raise Forbidden(f"您没有发起此流程所需的角色（{role}）",
+                            f"You do not hold the role needed to start this process ({role})")
+        if usable & UNIT_SCOPED:
+            if unit_code not in (None, actor.unit_code):
+                raise Forbidden("只能为本单位发起申请", "You may start applications only for your own unit")
+            require_role_in_scope(actor, next(iter(usable & UNIT_SCOPED)), actor.unit_code)
+            return actor.unit_code
+        return unit_code
+
+    @staticmethod
+    def _subscriber(session: Session, message: str) -> int:
+        from engine.storage.models import MessageSubscription
+
+        ids = list(session.scalars(
+            select(MessageSubscription.case_id).where(MessageSubscription.message_name == message).limit(2)
+        ))
+        if len(ids) != 1:
+            raise Conflict(
+                f"有 {len(ids)} 个案件在等待消息“{message}”，请指定案件" if ids else f"没有案件在等待消息“{message}”",
+                f"{len(ids)} cases wait for message '{message}'; name the case" if ids
+                else f"No case is waiting for message '{message}'",
+            )
+        return ids[0]
+
+
+def _check_open(item: WorkItem, expected_version: int | None) -> None:
+    if item.state == "completed":
+        when = item.completed_at.isoformat(timespec="seconds") if item.completed_at else "?"
+        raise Conflict(f"该任务已由 {item.completed_by} 于 {when} 完成",
+                       f"This task was already completed by {item.completed_by} at {when}",
+                       completed_by=item.completed_by, completed_at=when)
+    if item.state != "open":
+        raise Conflict("该任务已取消（流程已转向其他路径）", "This task was cancelled (the process moved on)")
+    if expected_version is not None and expected_version != item.version:
+        raise Conflict("该任务在您打开后已被他人修改，请刷新后重试",
+                       "This task changed after you opened it; reload and try again")
+
+
+def _check_running(case: Case) -> None:
+    if case.status != "running":
+        raise Conflict(f"案件已结束（{case.status}）", f"The case is no longer running ({case.status})")
+
+
+def start_lane(spec) -> str | None:
+    """The lane of the process's start event: the role that may start it."""
+    from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent) and task_spec.lane:
+            return task_spec.lane
+    return None
+
+
+def count_cases(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Case)) or 0

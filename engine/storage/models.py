@@ -1,0 +1,193 @@
+"""SQLAlchemy 2 typed models. The workflow state is one JSON column on `cases`; everything that
+lists and reports query (status, role, unit, due dates, process) is an indexed column."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from engine.storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    # Set when the unit is overdue returning passports; its new applications are held.
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.roles)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class DefinitionBlob(Base):
+    """Content-addressed file content shared by every version that uses the same bytes."""
+
+    __tablename__ = "definition_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DefinitionVersion(Base):
+    """An immutable deployment of one process: same content hash, same version."""
+
+    __tablename__ = "definition_versions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    flavour: Mapped[str] = mapped_column(String(16))  # "camunda" or "spiff": which parser reads it
+    name: Mapped[str] = mapped_column(String(200), default="")
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(64))
+    files: Mapped[list[DefinitionFile]] = relationship(
+        back_populates="version", lazy="selectin", order_by="DefinitionFile.name"
+    )
+
+
+class DefinitionFile(Base):
+    __tablename__ = "definition_files"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # bpmn | dmn | form
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("definition_blobs.sha256"))
+    version: Mapped[DefinitionVersion] = relationship(back_populates="files")
+    blob: Mapped[DefinitionBlob] = relationship(lazy="joined")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_unit", "status", "unit_code"),
+        Index("ix_cases_next_timer", "status", "next_timer_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"))
+    status: Mapped[str] = mapped_column(String(16))  # running | completed | cancelled
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), nullable=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Number of events in the case's chain; also the optimistic version of the whole case.
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    state_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Canonical JSON of the workflow without its spec; `state_hash` is its sha256.
+    state: Mapped[str] = mapped_column(Text, default="")
+    # The data at the case's current tokens, kept for summaries so pages never load the workflow.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    next_timer_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    version: Mapped[DefinitionVersion] = relationship(lazy="joined")
+
+
+class WorkItem(Base):
+    """Projection of a user task, so that inboxes are one indexed query and never a workflow load."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        UniqueConstraint("case_id", "task_id"),
+        Index("ix_work_items_inbox", "state", "role", "unit_code"),
+        Index("ix_work_items_assignee", "assignee", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    spec_name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    form_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))  # open | completed | cancelled
+    assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Bumped whenever the item changes; the client echoes it back to detect stale submits.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class MessageSubscription(Base):
+    """Which running cases wait for which message name, rewritten by every command of the case."""
+
+    __tablename__ = "message_subscriptions"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    message_name: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
+class AuditEvent(Base):
+    """One append-only, hash-chained event per command. Triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain: Mapped[str] = mapped_column(String(32))  # "case:<id>" or "system"
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    command: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    task_spec: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state_hash: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")

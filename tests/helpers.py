@@ -1,0 +1,70 @@
+"""Small helpers shared by the engine tests: find an open work item, walk the test process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine.storage.models import AuditEvent, Case, User, UserRole, WorkItem
+
+
+def open_item(db, case_id: int, spec_name: str) -> WorkItem:
+    with db.read() as s:
+        item = s.scalar(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.spec_name == spec_name,
+                                               WorkItem.state == "open"))
+    assert item is not None, f"no open {spec_name} in case {case_id}: {open_items(db, case_id)}"
+    return item
+
+
+def open_items(db, case_id: int) -> list[str]:
+    with db.read() as s:
+        return sorted(s.scalars(select(WorkItem.spec_name).where(WorkItem.case_id == case_id,
+                                                                  WorkItem.state == "open")))
+
+
+def get_case(db, case_id: int) -> Case:
+    with db.read() as s:
+        return s.get(Case, case_id)
+
+
+def events(db, case_id: int) -> list[AuditEvent]:
+    with db.read() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)))
+
+
+class Walker:
+    """Drives a test_approval case, one user per role, advancing the clock a minute a step."""
+
+    USERS = {"unit_clerk": "clerk_commerce", "unit_head": "head_commerce", "fao_clerk": "fao_clerk",
+             "section_chief": "section_chief", "fao_director": "fao_director"}
+
+    def __init__(self, service, t0):
+        self.service = service
+        self.db = service.db
+        self.now = t0
+        self.case_id: int | None = None
+
+    def tick(self, delta: timedelta = timedelta(minutes=1)):
+        self.now += delta
+        return self.now
+
+    def start(self, data=None):
+        self.case_id = self.service.start_case("clerk_commerce", "test_approval", data, at=self.tick())
+        return self.case_id
+
+    def complete(self, spec_name: str, **data):
+        item = open_item(self.db, self.case_id, spec_name)
+        self.service.complete_task(self.USERS[item.role], self.case_id, item.task_id, data,
+                                   expected_version=item.version, at=self.tick())
+        return item
+
+    def apply(self, days=8, countries=2):
+        return self.complete("ut_apply", applicant="张三", days=days, countries=countries)
+
+
+def add_user(db, username: str, unit: str | None, roles: list[str]) -> None:
+    with db.transaction() as s:
+        user = User(username=username, display_name=username, unit_code=unit, password_hash="")
+        user.roles = [UserRole(role=r) for r in roles]
+        s.add(user)
