@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from engine.runtime.state import canonical_json
@@ -61,6 +61,9 @@ def hash_of_row(ev: AuditEvent) -> str:
     )
 
 
+_EVENTS = AuditEvent.__table__
+
+
 def append(
     session: Session,
     *,
@@ -77,20 +80,18 @@ def append(
     task_id: str | None = None,
     task_spec: str | None = None,
     note: str = "",
-) -> AuditEvent:
-    diff = diff or {}
-    ev = AuditEvent(
-        chain=chain, case_id=case_id, seq=seq, at=at, actor=actor, command=command, task_id=task_id,
-        task_spec=task_spec, payload=payload, diff=diff, state_hash=state_hash, prev_hash=prev_hash,
-        note=note,
-    )
-    ev.hash = hash_of_row(ev)
-    session.add(ev)
-    return ev
+) -> str:
+    """Insert one event and return its hash (the next event's `prev_hash`)."""
+    row = dict(chain=chain, seq=seq, at=at, actor=actor, command=command, task_id=task_id,
+               task_spec=task_spec, payload=payload, diff=diff or {}, state_hash=state_hash,
+               prev_hash=prev_hash, note=note)
+    row["hash"] = event_hash(**row)
+    session.execute(insert(_EVENTS), {**row, "case_id": case_id})
+    return row["hash"]
 
 
 def append_system(session: Session, *, at: datetime, actor: str, command: str,
-                  payload: dict[str, Any], note: str = "") -> AuditEvent:
+                  payload: dict[str, Any], note: str = "") -> str:
     """Append to the system chain (deploys, user and role changes): commands that touch no case."""
     if session.get_bind().dialect.name == "postgresql":
         # The system chain has no row to lock before its first event; serialise writers instead.

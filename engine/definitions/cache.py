@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from sqlalchemy.orm import Session
+
 from engine.definitions.bundle import DefinitionBundle
 from engine.definitions.parsing import load_specs
 from engine.errors import DefinitionInvalid
@@ -25,7 +27,21 @@ class SpecCache:
     def __init__(self, capacity: int = 256) -> None:
         self._items: OrderedDict[tuple[str, str], LoadedSpec] = OrderedDict()
         self._capacity = capacity
+        self._by_id: dict[int, LoadedSpec] = {}
         self._lock = threading.Lock()
+
+    def for_version_id(self, session: Session, version_id: int) -> LoadedSpec:
+        """The spec of a version row, without touching the database when it is cached: versions
+        are immutable, so an id seen once maps to the same content for the life of the database."""
+        with self._lock:
+            hit = self._by_id.get(version_id)
+        if hit is not None:
+            return hit
+        version = session.get(DefinitionVersion, version_id)
+        loaded = self.get(version)
+        with self._lock:
+            self._by_id[version_id] = loaded
+        return loaded
 
     def get(self, version: DefinitionVersion) -> LoadedSpec:
         key = (version.process_id, version.content_hash)

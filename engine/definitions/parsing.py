@@ -138,27 +138,11 @@ def load_specs(bundle: DefinitionBundle, trees: Trees | None = None) -> ParsedBu
 def _add_dmn(parser: Any, trees: Trees, problems: list[Problem]) -> dict[str, str]:
     registered: dict[str, str] = {}
     for file, tree in trees.dmn.items():
-        decisions = decisions_of(tree)
-        if len(decisions) != 1:
-            # SpiffWorkflow registers only the first decision of a file, and crashes with an
-            # AttributeError when it later parses a file with several; say so plainly instead.
-            ids = ", ".join(d.get("id") or "?" for d in decisions)
-            problems.append(problem(
-                PARSE,
-                f"DMN 文件必须恰好包含一个决策（SpiffWorkflow 的限制），此文件有 {len(decisions)} 个：{ids}",
-                f"a DMN file must hold exactly one decision (a SpiffWorkflow limit); this one has "
-                f"{len(decisions)}: {ids or 'none'}",
-                file=file, el=tree.getroot(),
-            ))
+        refused = _dmn_refusal(file, tree, registered)
+        if refused is not None:
+            problems.append(refused)
             continue
-        decision_id = decisions[0].get("id")
-        if decision_id in registered:
-            problems.append(problem(
-                PARSE, f"决策 id “{decision_id}” 重复：{registered[decision_id]} 与 {file}",
-                f"decision id '{decision_id}' is defined twice: in {registered[decision_id]} and {file}",
-                file=file, el=decisions[0],
-            ))
-            continue
+        decision_id = decisions_of(tree)[0].get("id")
         try:
             parser.add_dmn_xml(tree.getroot(), filename=file)
             # DMN tables are parsed lazily by SpiffWorkflow (on first use by a business rule task);
@@ -170,6 +154,42 @@ def _add_dmn(parser: Any, trees: Trees, problems: list[Problem]) -> dict[str, st
             continue
         registered[decision_id] = file
     return registered
+
+
+def _dmn_refusal(file: str, tree: etree._ElementTree, registered: dict[str, str]) -> Problem | None:
+    """Why SpiffWorkflow's DMN parser would mishandle this file (with a clearer message), or None."""
+    root = tree.getroot()
+    decisions = decisions_of(tree)
+    if len(decisions) != 1:
+        # SpiffWorkflow registers only the first decision of a file, and crashes with an
+        # AttributeError when it later parses a file with several.
+        ids = ", ".join(d.get("id") or "?" for d in decisions)
+        return problem(
+            PARSE,
+            f"DMN 文件必须恰好包含一个决策（SpiffWorkflow 的限制），此文件有 {len(decisions)} 个：{ids}",
+            f"a DMN file must hold exactly one decision (a SpiffWorkflow limit); this one has "
+            f"{len(decisions)}: {ids or 'none'}",
+            file=file, el=root,
+        )
+    dmn_ns = etree.QName(root).namespace
+    if root.nsmap.get(None) != dmn_ns and root.nsmap.get("dmn") != dmn_ns:
+        # DMNParser queries "dmn:…" and binds that prefix only from the root's own declarations.
+        return problem(
+            PARSE,
+            "SpiffWorkflow 要求 DMN 命名空间是根元素的默认命名空间或使用前缀 dmn:",
+            "SpiffWorkflow needs the DMN namespace declared on the root as the default namespace or "
+            "with the prefix dmn:",
+            file=file, el=root,
+        )
+    decision_id = decisions[0].get("id")
+    if decision_id in registered:
+        # SpiffWorkflow would silently let the later file win.
+        return problem(
+            PARSE, f"决策 id “{decision_id}” 重复：{registered[decision_id]} 与 {file}",
+            f"decision id '{decision_id}' is defined twice: in {registered[decision_id]} and {file}",
+            file=file, el=decisions[0],
+        )
+    return None
 
 
 def _add_bpmn(parser: Any, trees: Trees, problems: list[Problem]) -> set[str]:

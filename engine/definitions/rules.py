@@ -23,6 +23,24 @@ def check_bundle(ctx: Context) -> Iterator[Problem]:
                       "the definition has no executable process (a bpmn:process with isExecutable=\"true\")")
 
 
+def check_dialects(ctx: Context) -> Iterator[Problem]:
+    """A Spiff bundle is read by SpiffBpmnParser as a whole; say what that means for its files."""
+    if ctx.flavour != flavour.SPIFF:
+        return
+    for file, tree in ctx.parsed.trees.bpmn.items():
+        if not flavour.uses_namespace(tree, namespaces.SPIFF):
+            yield problem(BUNDLE,
+                          "本定义含 spiffworkflow 扩展，因此整体用 Spiff 解析器读取；"
+                          "此文件未用该扩展，单独部署时会改用 Camunda 解析器，二者行为可能不同",
+                          "the bundle uses spiffworkflow extensions, so all of it is read with the Spiff "
+                          "parser; this file does not use them and would be read with the Camunda parser "
+                          "if deployed on its own", file=file, warning=True)
+        if flavour.uses_namespace(tree, namespaces.CAMUNDA):
+            yield problem(BUNDLE, "Spiff 解析器忽略 camunda: 扩展（如 decisionRef、formData）",
+                          "the Spiff parser ignores camunda: extensions (decisionRef, formData, …)",
+                          file=file, warning=True)
+
+
 def check_lanes(ctx: Context) -> Iterator[Problem]:
     allowed = ", ".join(sorted(TASK_ROLES))
     for info, task in ctx.elements("userTask"):

@@ -22,6 +22,7 @@ from engine.definitions.rules import (
     check_bundle,
     check_call_activities,
     check_decisions,
+    check_dialects,
     check_forms,
     check_gateways,
     check_lanes,
@@ -35,6 +36,7 @@ Check = Callable[[Context], Iterable[Problem]]
 # (stage code, check): the code labels an unexpected crash of that check.
 CHECKS: tuple[tuple[str, Check], ...] = (
     (problems.BUNDLE, check_bundle),
+    (problems.BUNDLE, check_dialects),
     (problems.EXPRESSION, check_expressions),
     (problems.EXPRESSION, check_dmn),
     (problems.LANE, check_lanes),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Forbidden
-from engine.storage.models import User
+from engine.storage.models import User, UserRole
 
 SYSTEM = "system"
 
@@ -31,7 +31,12 @@ SYSTEM_ACTOR = Actor(SYSTEM, frozenset(), None)
 def load_actor(session: Session, username: str) -> Actor:
     if username == SYSTEM:
         return SYSTEM_ACTOR
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+    rows = session.execute(_ACTOR, {"u": username}).all()
+    if not rows or not rows[0].active:
         raise Forbidden(f"用户 {username} 不存在或已停用", f"User {username} does not exist or is disabled")
-    return Actor(user.username, user.role_codes, user.unit_code)
+    return Actor(username, frozenset(r.role for r in rows if r.role), rows[0].unit_code)
+
+
+_ACTOR = (select(User.unit_code, User.active, UserRole.role)
+          .outerjoin(UserRole, UserRole.user_id == User.id)
+          .where(User.username == bindparam("u")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine.errors import Forbidden
 from engine.roles import ROLES, UNIT_SCOPED
 from engine.runtime.actors import Actor
-from engine.storage.models import Case, WorkItem
+from engine.runtime.case_store import CaseRow
 
 
 def role_label(role: str) -> tuple[str, str]:
@@ -21,11 +21,12 @@ def require_role_in_scope(actor: Actor, role: str, case_unit: str | None) -> Non
         raise Forbidden("此案件属于其他单位，您无权办理", "This case belongs to another unit; you may not act on it")
 
 
-def require_may_act(actor: Actor, case: Case, item: WorkItem) -> None:
+def require_may_act(actor: Actor, case: CaseRowRow, item) -> None:
+    """`item` is a work-item row: its `role` is the lane the task sits in."""
     require_role_in_scope(actor, item.role, case.unit_code)
 
 
-def may_view_case(actor: Actor, case: Case) -> bool:
+def may_view_case(actor: Actor, case: CaseRow) -> bool:
     """Read access: unit roles see their unit's cases; office roles and auditors see all."""
     if actor.roles & {"fao_clerk", "section_chief", "fao_director", "leader_in_charge", "auditor"}:
         return True
@@ -34,6 +35,6 @@ def may_view_case(actor: Actor, case: Case) -> bool:
     return False
 
 
-def require_view(actor: Actor, case: Case) -> None:
+def require_view(actor: Actor, case: CaseRow) -> None:
     if not may_view_case(actor, case):
         raise Forbidden("您无权查看此案件", "You may not view this case")

@@ -3,6 +3,7 @@ timer and the message subscriptions. Written by every command, read by inboxes a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,11 +11,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from engine.runtime.state import canonical_json
-from engine.storage.models import Case, MessageSubscription, WorkItem
+from engine.runtime.case_store import CaseRow
+from engine.storage.models import MessageSubscription, WorkItem
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -97,33 +99,46 @@ def waiting_messages(wf: BpmnWorkflow) -> set[str]:
     return names
 
 
-def sync(session: Session, case: Case, wf: BpmnWorkflow, at: datetime, actor: str,
-         completed_task: str | None) -> None:
-    """Bring work items, subscriptions and the case's indexed columns in line with `wf`."""
-    open_items = {
-        item.task_id: item
-        for item in session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open"))
-    }
+def open_task_ids(wf: BpmnWorkflow) -> set[str]:
+    """Ids of the READY user tasks: by construction, the case's open work items."""
+    return {str(t.id) for t in ready_user_tasks(wf)}
+
+
+# Core statements on the tables (not ORM-enabled): executemany with no unit-of-work overhead.
+_ITEMS = WorkItem.__table__
+_SUBS = MessageSubscription.__table__
+_CLOSE = (update(_ITEMS)
+          .where(_ITEMS.c.case_id == bindparam("c"), _ITEMS.c.task_id == bindparam("t"), _ITEMS.c.state == "open")
+          .values(state=bindparam("s"), completed_by=bindparam("by"), completed_at=bindparam("at"),
+                  version=_ITEMS.c.version + 1))
+
+
+def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor: str,
+         completed_task: str | None, before: Snapshot) -> None:
+    """Bring work items, subscriptions and the case's indexed columns in line with `wf`.
+
+    `before` is what the workflow looked like when loaded; comparing against it (rather than
+    querying the rows) keeps a command to a handful of statements."""
     ready = {str(t.id): t for t in ready_user_tasks(wf)}
-    for task_id, item in open_items.items():
-        if task_id in ready:
-            continue
-        if task_id == completed_task:
-            item.state, item.completed_by = "completed", actor
-        else:
-            item.state = "cancelled"
-        item.completed_at = at
-        item.version += 1
-    for task_id, task in ready.items():
-        if task_id in open_items:
-            continue
-        session.add(WorkItem(
-            case_id=case.id, task_id=task_id, spec_name=task.task_spec.bpmn_id,
-            name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, form_key=form_key(task.task_spec),
-            role=task.task_spec.lane or "", unit_code=case.unit_code, state="open", version=1,
-            created_at=at,
-        ))
-    _sync_subscriptions(session, case, waiting_messages(wf))
+    closed = [{"c": case.id, "t": tid, "s": "completed" if tid == completed_task else "cancelled",
+               "by": actor if tid == completed_task else None, "at": at}
+              for tid in sorted(before.open_tasks - ready.keys())]
+    if closed:
+        session.execute(_CLOSE, closed)
+    new = [tid for tid in ready if tid not in before.open_tasks]
+    if new:
+        session.execute(insert(_ITEMS), [{
+            "case_id": case.id, "task_id": tid, "spec_name": ready[tid].task_spec.bpmn_id,
+            "name": ready[tid].task_spec.bpmn_name or ready[tid].task_spec.bpmn_id,
+            "form_key": form_key(ready[tid].task_spec), "role": ready[tid].task_spec.lane or "",
+            "unit_code": case.unit_code, "state": "open", "version": 1, "created_at": at,
+        } for tid in new])
+    messages = waiting_messages(wf)
+    if messages != before.messages:
+        session.execute(delete(_SUBS).where(_SUBS.c.case_id == case.id))
+        if messages:
+            session.execute(insert(_SUBS),
+                            [{"case_id": case.id, "message_name": n} for n in sorted(messages)])
     case.next_timer_at = None if wf.completed else next_timer_at(wf)
     case.data = case_data(wf)
     case.updated_at = at
@@ -132,11 +147,15 @@ def sync(session: Session, case: Case, wf: BpmnWorkflow, at: datetime, actor: st
         case.ended_at = at
 
 
-def _sync_subscriptions(session: Session, case: Case, names: set[str]) -> None:
-    current = set(session.scalars(
-        select(MessageSubscription.message_name).where(MessageSubscription.case_id == case.id)
-    ))
-    if current == names:
-        return
-    session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == case.id))
-    session.add_all(MessageSubscription(case_id=case.id, message_name=n) for n in sorted(names))
+@dataclass(frozen=True)
+class Snapshot:
+    """What the projection looked like before a command ran."""
+
+    open_tasks: frozenset[str]
+    messages: frozenset[str]
+
+    @classmethod
+    def of(cls, wf: BpmnWorkflow | None) -> Snapshot:
+        if wf is None:
+            return cls(frozenset(), frozenset())
+        return cls(frozenset(open_task_ids(wf)), frozenset(waiting_messages(wf)))

@@ -25,7 +25,10 @@ from engine.runtime.actors import SYSTEM, Actor, load_actor
 from engine.runtime.authz import require_may_act, require_role_in_scope
 from engine.sandbox import make_script_engine
 from engine.storage.db import Database
-from engine.storage.models import Case, DefinitionVersion, WorkItem
+from engine.runtime.workflow_cache import WorkflowCache
+from engine.runtime import case_store
+from engine.runtime.case_store import CaseRow
+from engine.storage.models import Case, DefinitionVersion
 
 
 def utcnow() -> datetime:
@@ -50,6 +53,7 @@ class CaseService:
         self.specs = specs or SpecCache()
         self.clock = clock
         self.script_engine = make_script_engine()
+        self._workflows = WorkflowCache()
 
     # -- commands -------------------------------------------------------------------------
 
@@ -61,22 +65,24 @@ class CaseService:
         with self.db.transaction() as session:
             actor = load_actor(session, username)
             version = self._latest_version(session, process_id)
-            loaded = self.specs.get(version)
+            loaded = self.specs.for_version_id(session, version.id)
             start_role = start_lane(loaded.spec)
             unit = self._case_unit(actor, start_role, unit_code)
             payload["unit_code"] = unit
-            case = Case(
-                process_id=process_id, version_id=version.id, status="running", unit_code=unit,
+            # The case id seeds the task ids, so the row is inserted before the engine runs.
+            case = case_store.insert_case(
+                session, process_id=process_id, version_id=version.id, status="running", unit_code=unit,
                 title=(title or version.name or process_id)[:300], started_by=actor.username,
-                started_at=at, updated_at=at, seq=0, last_hash=chain.GENESIS, state_hash="", state="",
-                data={},
+                started_at=at, updated_at=at, ended_at=None, seq=0, last_hash=chain.GENESIS, state_hash="",
+                state="", data={}, next_timer_at=None,
             )
-            session.add(case)
-            session.flush()  # the case id seeds the task ids
             with command_context(chain.case_chain(case.id), 1, at):
                 outcome = effects.start(loaded, payload, self.script_engine)
-                self._record(session, case, actor, "start", payload, outcome, loaded.flavour, at, before={})
-            return case.id
+                self._record(session, case, actor, "start", payload, outcome, loaded.flavour, at,
+                             before=projection.Snapshot.of(None), before_data={})
+            case_store.save(session, case)
+        self._workflows.put(case.id, case.state_hash, outcome.workflow)
+        return case.id
 
     def claim(self, username: str, case_id: int, task_id: str, *, expected_version: int | None = None,
               at: datetime | None = None) -> None:
@@ -115,9 +121,8 @@ class CaseService:
                 raise Forbidden("只有申请人或外办主任可以撤销案件",
                                 "Only the applicant or the FAO director may cancel a case")
             payload = {"reason": reason}
+            case.status, case.ended_at = "cancelled", at
             self._apply(session, case, actor, "cancel", payload, at, lambda wf: effects.cancel(wf, payload))
-            case.status = "cancelled"
-            case.ended_at = at
 
     def fire_timers(self, case_id: int, *, at: datetime | None = None, skip_locked: bool = False) -> bool:
         """Fire the case's due timers. Returns False when nothing was due or, with `skip_locked`,
@@ -174,51 +179,53 @@ class CaseService:
                 raise Conflict(f"此任务已由 {item.assignee} 认领", f"This task is already claimed by {item.assignee}")
             if not claim and item.assignee != actor.username:
                 raise Conflict("您未认领此任务，无法释放", "You have not claimed this task, so you cannot release it")
-            item.assignee = actor.username if claim else None
-            item.version += 1
+            case_store.set_assignee(session, item.id, actor.username if claim else None)
             command = "claim" if claim else "release"
             seq = case.seq + 1
-            ev = chain.append(
+            last_hash = chain.append(
                 session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash,
                 at=at, actor=actor.username, command=command, payload={}, state_hash=case.state_hash,
                 task_id=task_id, task_spec=item.spec_name,
             )
-            case.seq, case.last_hash, case.updated_at = seq, ev.hash, at
+            case.seq, case.last_hash, case.updated_at = seq, last_hash, at
+            case_store.save(session, case)
 
-    def _apply(self, session: Session, case: Case, actor: Actor, command: str, payload: dict[str, Any],
+    def _apply(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                at: datetime, apply: Callable, *, task_id: str | None = None, task_spec: str | None = None) -> None:
-        loaded = self.specs.get(case.version)
+        loaded = self.specs.for_version_id(session, case.version_id)
         with command_context(chain.case_chain(case.id), case.seq + 1, at):
-            wf = state.load(case.state, loaded.spec, loaded.subprocess_specs, loaded.flavour, self.script_engine)
+            wf = self._workflows.take(case.id, case.state_hash)
+            if wf is None:
+                wf = state.load(case.state, loaded.spec, loaded.subprocess_specs, loaded.flavour, self.script_engine)
+            before = projection.Snapshot.of(wf)
             outcome = apply(wf)
             if outcome.fired:
                 payload["fired"] = outcome.fired
             self._record(session, case, actor, command, payload, outcome, loaded.flavour, at,
-                         before=case.data, task_id=task_id, task_spec=task_spec)
+                         before=before, before_data=case.data, task_id=task_id, task_spec=task_spec)
+        # Only once the transaction commits does the workflow object go back to the cache.
+        session.info.setdefault("after_commit", []).append(
+            lambda: self._workflows.put(case.id, case.state_hash, outcome.workflow))
 
-    def _record(self, session: Session, case: Case, actor: Actor, command: str, payload: dict[str, Any],
-                outcome: effects.Outcome, flavour: str, at: datetime, *, before: dict[str, Any],
-                task_id: str | None = None, task_spec: str | None = None) -> None:
+    def _record(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
+                outcome: effects.Outcome, flavour: str, at: datetime, *, before: projection.Snapshot,
+                before_data: dict[str, Any], task_id: str | None = None, task_spec: str | None = None) -> None:
         text, digest = effects.finish(outcome.workflow, flavour)
-        projection.sync(session, case, outcome.workflow, at, actor.username, outcome.completed_task)
+        projection.sync(session, case, outcome.workflow, at, actor.username, outcome.completed_task, before)
         seq = case.seq + 1
-        ev = chain.append(
+        last_hash = chain.append(
             session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash, at=at,
-            actor=actor.username, command=command, payload=payload, diff=projection.diff(before, case.data),
+            actor=actor.username, command=command, payload=payload, diff=projection.diff(before_data, case.data),
             state_hash=digest, task_id=task_id, task_spec=task_spec,
         )
-        case.state, case.state_hash, case.seq, case.last_hash = text, digest, seq, ev.hash
+        case.state, case.state_hash, case.seq, case.last_hash = text, digest, seq, last_hash
+        case_store.save(session, case)
 
-    def _lock(self, session: Session, case_id: int, *, skip_locked: bool = False) -> Case:
+    def _lock(self, session: Session, case_id: int, *, skip_locked: bool = False) -> CaseRow:
         # SQLite: the transaction began with BEGIN IMMEDIATE, which already holds the write lock.
-        query = select(Case).where(Case.id == case_id)
-        if self.db.is_postgres:
-            query = query.with_for_update(of=Case, skip_locked=skip_locked)
-        case = session.scalar(query)
-        if case is None and skip_locked and self.db.is_postgres:
-            exists = session.scalar(select(func.count()).select_from(Case).where(Case.id == case_id))
-            if exists:
-                return None  # type: ignore[return-value]  # held by another worker
+        case = case_store.lock(session, case_id, postgres=self.db.is_postgres, skip_locked=skip_locked)
+        if case is None and skip_locked and self.db.is_postgres and case_store.exists(session, case_id):
+            return None  # type: ignore[return-value]  # held by another worker, which will fire it
         if case is None:
             raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
         return case
@@ -229,8 +236,8 @@ class CaseService:
         return case
 
     @staticmethod
-    def _item(session: Session, case: Case, task_id: str) -> WorkItem:
-        item = session.scalar(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.task_id == task_id))
+    def _item(session: Session, case: CaseRowRow, task_id: str):
+        item = case_store.item(session, case.id, task_id)
         if item is None:
             raise NotFound(f"案件 {case.id} 中没有任务 {task_id}", f"Case {case.id} has no task {task_id}")
         return item
@@ -276,7 +283,7 @@ class CaseService:
         return ids[0]
 
 
-def _check_open(item: WorkItem, expected_version: int | None) -> None:
+def _check_open(item, expected_version: int | None) -> None:
     if item.state == "completed":
         when = item.completed_at.isoformat(timespec="seconds") if item.completed_at else "?"
         raise Conflict(f"该任务已由 {item.completed_by} 于 {when} 完成",
@@ -289,7 +296,7 @@ def _check_open(item: WorkItem, expected_version: int | None) -> None:
                        "This task changed after you opened it; reload and try again")
 
 
-def _check_running(case: Case) -> None:
+def _check_running(case: CaseRow) -> None:
     if case.status != "running":
         raise Conflict(f"案件已结束（{case.status}）", f"The case is no longer running ({case.status})")
 

@@ -70,14 +70,31 @@ def dump(wf: BpmnWorkflow, flavour: str) -> str:
             "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
             "success": wf.success,
             "completed": wf.completed,
-            "tasks": {str(k): registry.convert(t) for k, t in wf.tasks.items()},
+            "tasks": {str(k): _canonical_task(registry.convert(t)) for k, t in wf.tasks.items()},
             "root": str(wf.task_tree.id),
-            "subprocesses": {str(k): registry.convert(sp) for k, sp in wf.subprocesses.items()},
+            "subprocesses": {str(k): _canonical_subprocess(registry.convert(sp)) for k, sp in wf.subprocesses.items()},
             "bpmn_events": registry.convert(wf.bpmn_events),
         }
         return json.dumps(dct, cls=c.encoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     finally:
         registry._encoder_mode = False
+
+
+def _canonical_task(dct: dict[str, Any]) -> dict[str, Any]:
+    # SpiffWorkflow lists deleted keys in the order of a set difference over the parent's dict,
+    # which depends on insertion order; a reloaded dict has sorted keys. Sort, so the same state
+    # always serializes (and hashes) the same, whether or not it was reloaded in between.
+    delta = dct.get("delta")
+    if delta and delta.get("deletions"):
+        delta["deletions"] = sorted(delta["deletions"])
+    return dct
+
+
+def _canonical_subprocess(dct: dict[str, Any]) -> dict[str, Any]:
+    for task in dct.get("tasks", {}).values():
+        if isinstance(task, dict):
+            _canonical_task(task)
+    return dct
 
 
 def load(text: str, spec, subprocess_specs: dict, flavour: str, script_engine) -> BpmnWorkflow:

@@ -47,12 +47,15 @@ _current: ContextVar[Budget | None] = ContextVar("waishi_sandbox_budget", defaul
 
 
 @contextlib.contextmanager
-def cpu_budget(seconds: float = DEFAULT_SECONDS) -> Iterator[Budget]:
-    """Give the diagram code run inside this block at most `seconds` of this thread's CPU time.
+def cpu_budget(seconds: float | None = None) -> Iterator[Budget]:
+    """Give the diagram code run inside this block at most `seconds` (default `DEFAULT_SECONDS`,
+    2 s) of this thread's CPU time.
 
     Nested blocks never extend an outer budget. Intended to wrap one whole command
     (`do_engine_steps`); the environment opens one itself when code runs outside any.
     """
+    if seconds is None:
+        seconds = DEFAULT_SECONDS
     deadline = time.thread_time() + seconds
     outer = _current.get()
     if outer is not None:

@@ -32,7 +32,8 @@ from engine.sandbox.helpers import HELPERS
 
 log = logging.getLogger(__name__)
 
-MAX_DATA_NODES = 100_000  # values a script may leave in task data, counted through containers
+MAX_DATA_NODES = 100_000  # values task data may hold, counted through containers
+MAX_DATA_DEPTH = 100
 
 # What the state serializer stores (engine.runtime.state registers date and Decimal).
 _SCALARS = (type(None), bool, int, str, date, timedelta, Decimal)
@@ -61,7 +62,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         code = compile_expression(expression)
         scope = self._globals(context, external_context)
-        return _run(lambda: eval(code, scope))  # noqa: S307 - restricted code, restricted globals
+        result = _run(lambda: eval(code, scope))  # noqa: S307 - restricted code, restricted globals
+        # An expression can still grow the data in place (`l.append(...)` in a comprehension);
+        # make sure the serializer will not be handed something it cannot finish.
+        _is_data(context, [0])
+        return result
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         code = compile_script(script)
@@ -97,26 +102,28 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 def _is_data(value: Any, counter: list[int]) -> bool:
-    """JSON-like data the state serializer can store. Refuses (rather than walks) huge or
-    self-sharing structures, e.g. `l = [l, l]` thirty times over, which would never finish."""
-    stack = [value]
+    """JSON-like data the state serializer can store. Refuses (rather than walks) huge, deep or
+    self-sharing structures, e.g. `l = [l, l]` forty times over, which no encoder would finish."""
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         counter[0] += 1
-        if counter[0] > MAX_DATA_NODES:
+        if counter[0] > MAX_DATA_NODES or depth > MAX_DATA_DEPTH:
             refuse(
-                f"脚本留下的数据过多（超过 {MAX_DATA_NODES} 个值）；临时变量请用 del 删除",
-                f"The script left too much data (more than {MAX_DATA_NODES} values); del temporary variables",
+                f"任务数据过多或嵌套过深（最多 {MAX_DATA_NODES} 个值、{MAX_DATA_DEPTH} 层）；"
+                "临时变量请用 del 删除",
+                f"The task data is too large or too deep (at most {MAX_DATA_NODES} values, "
+                f"{MAX_DATA_DEPTH} levels); del temporary variables",
             )
         if isinstance(item, float):
             if not math.isfinite(item):
                 return False
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
+            stack.extend((v, depth + 1) for v in item)
         elif isinstance(item, dict):
             if not all(isinstance(k, str) for k in item):
                 return False
-            stack.extend(item.values())
+            stack.extend((v, depth + 1) for v in item.values())
         elif not isinstance(item, _SCALARS):
             return False
     return True

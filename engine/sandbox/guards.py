@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import builtins
 import functools
+import operator
 import re
 import types
+from datetime import date, time
 from typing import Any
 
 from RestrictedPython.Guards import (
@@ -28,6 +30,7 @@ from engine.sandbox.compiler import BINOP_GUARDS, FORBIDDEN_ATTRIBUTES, FORMAT_G
 MAX_ITEMS = 1_000_000  # elements or characters one operation may produce
 MAX_INT_BITS = 10_000  # size of an int one operation may produce
 MAX_WIDTH = 100_000  # padding width / precision in format specs and str methods
+MAX_SPEC = 1_000  # length of a format spec or strftime format
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _TEXT = (str, bytes, bytearray)
@@ -40,6 +43,11 @@ _OPAQUE = (
     functools.partial,
 )
 _FORBIDDEN = INSPECT_ATTRIBUTES | FORBIDDEN_ATTRIBUTES
+
+
+def _num(n: int) -> str:
+    # Messages stay short, and repr() of a very large int would itself fail.
+    return repr(n) if n.bit_length() <= 64 else f"<{n.bit_length()}-bit int>"
 
 
 def _too_big(what_zh: str, what_en: str) -> None:
@@ -59,10 +67,11 @@ def guarded_getattr(obj: Any, name: str) -> Any:
     value = getattr(obj, name)
     sized = _SIZED_METHODS.get(name)
     if sized is not None:
+        owners, method = sized
         owner = obj if isinstance(obj, type) else type(obj)
-        if issubclass(owner, _TEXT):
+        if issubclass(owner, owners):
             # Bound on an instance: check that instance; looked up on the type: `self` comes first.
-            return sized if isinstance(obj, type) else functools.partial(sized, obj)
+            return method if isinstance(obj, type) else functools.partial(method, obj)
     return value
 
 
@@ -83,7 +92,7 @@ def _apply(func, *args, **kwargs):
 def _pad(name: str):
     def method(s, width, *args):
         if isinstance(width, int) and width > MAX_WIDTH:
-            _too_big(f"{name}() 宽度 {width}", f"{name}() width {width}")
+            _too_big(f"{name}() 宽度 {_num(width)}", f"{name}() width {_num(width)}")
         return getattr(s, name)(width, *args)
 
     return method
@@ -112,36 +121,50 @@ def _join(sep, iterable):
     return sep.join(items)
 
 
-_SIZED_METHODS = {
-    **{name: _pad(name) for name in ("zfill", "ljust", "rjust", "center")},
-    "expandtabs": _expandtabs,
-    "replace": _replace,
-    "join": _join,
+def _to_bytes(n, length=1, *args, **kwargs):
+    if isinstance(length, int) and length > MAX_ITEMS:
+        _too_big(f"to_bytes() 长度 {_num(length)}", f"to_bytes() length {_num(length)}")
+    return n.to_bytes(length, *args, **kwargs)
+
+
+def _strftime(d, fmt):
+    # C strftime may expand each directive a lot (e.g. widths); keep formats short.
+    if isinstance(fmt, str) and len(fmt) > MAX_SPEC:
+        _too_big("strftime() 格式过长", "strftime() format too long")
+    return d.strftime(fmt)
+
+
+_SIZED_METHODS: dict[str, tuple[type | tuple[type, ...], Any]] = {
+    **{name: (_TEXT, _pad(name)) for name in ("zfill", "ljust", "rjust", "center")},
+    "expandtabs": (_TEXT, _expandtabs),
+    "replace": (_TEXT, _replace),
+    "join": (_TEXT, _join),
+    "to_bytes": (int, _to_bytes),
+    "strftime": ((date, time), _strftime),
 }
 
 
 # --- operators ------------------------------------------------------------------------------------
+# Each check looks only at sizes, so it costs next to nothing next to the operation it allows.
 
-def guarded_pow(base, exp, mod=None):
-    if mod is None and isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1:
+def _check_pow(base, exp) -> None:
+    if isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1:
         if exp > MAX_INT_BITS or exp * base.bit_length() > MAX_INT_BITS:
-            _too_big(f"{base!r} ** {exp!r}", f"{base!r} ** {exp!r}")
-    return pow(base, exp) if mod is None else pow(base, exp, mod)
+            _too_big(f"{_num(base)} ** {_num(exp)}", f"{_num(base)} ** {_num(exp)}")
 
 
-def guarded_mul(a, b):
+def _check_mul(a, b) -> None:
     for seq, n in ((a, b), (b, a)):
         if isinstance(seq, _SEQUENCES) and isinstance(n, int) and n > 0 and len(seq) * n > MAX_ITEMS:
-            _too_big(f"长度为 {len(seq)} 的序列乘以 {n}", f"a sequence of length {len(seq)} times {n}")
+            size, times = len(seq), _num(n)
+            _too_big(f"长度为 {size} 的序列乘以 {times}", f"a sequence of length {size} times {times}")
     if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_INT_BITS:
         _too_big("整数乘法", "integer multiplication")
-    return a * b
 
 
-def guarded_lshift(a, b):
+def _check_lshift(a, b) -> None:
     if isinstance(a, int) and isinstance(b, int) and a and b > 0 and a.bit_length() + b > MAX_INT_BITS:
-        _too_big(f"{a!r} << {b!r}", f"{a!r} << {b!r}")
-    return a << b
+        _too_big(f"{_num(a)} << {_num(b)}", f"{_num(a)} << {_num(b)}")
 
 
 # printf-style conversions: %(key)flags width .precision
@@ -149,20 +172,41 @@ _PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _PRINTF_B = re.compile(rb"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
-def _check_width(value: str | bytes, *, star_ok: bool = False) -> None:
-    if not star_ok and value in ("*", b"*"):
-        refuse("格式中不允许使用 * 宽度", "A '*' width in a format is not allowed")
-    if value not in ("*", b"*") and int(value) > MAX_WIDTH:
-        _too_big(f"格式宽度 {int(value)}", f"format width {int(value)}")
+def _wide(digits: str | bytes) -> bool:
+    return len(digits) > len(str(MAX_WIDTH)) or int(digits) > MAX_WIDTH
+
+
+def _check_mod(a, b) -> None:
+    if not isinstance(a, _TEXT):
+        return
+    for match in (_PRINTF if isinstance(a, str) else _PRINTF_B).finditer(a):
+        for width in match.groups():
+            if width in ("*", b"*"):
+                refuse("格式中不允许使用 * 宽度", "A '*' width in a format is not allowed")
+            if width and _wide(width):
+                shown = width[:20].decode() if isinstance(width, bytes) else width[:20]
+                _too_big(f"格式宽度 {shown}", f"format width {shown}")
+
+
+def guarded_pow(base, exp, mod=None):
+    if mod is None:
+        _check_pow(base, exp)
+        return pow(base, exp)
+    return pow(base, exp, mod)  # modular: the result is smaller than `mod`
+
+
+def guarded_mul(a, b):
+    _check_mul(a, b)
+    return a * b
+
+
+def guarded_lshift(a, b):
+    _check_lshift(a, b)
+    return a << b
 
 
 def guarded_mod(a, b):
-    if isinstance(a, _TEXT):
-        pattern = _PRINTF if isinstance(a, str) else _PRINTF_B
-        for match in pattern.finditer(a):
-            for group in match.groups():
-                if group:
-                    _check_width(group)
+    _check_mod(a, b)
     return a % b
 
 
@@ -175,26 +219,31 @@ def guarded_format(value, conversion: int, spec: str) -> str:
     convert = _CONVERSIONS[conversion]
     if convert is not None:
         value = convert(value)
+    if len(spec) > MAX_SPEC:
+        _too_big("格式说明过长", "format spec too long")
     for digits in _DIGITS.findall(spec):
-        if int(digits) > MAX_WIDTH:
+        if _wide(digits):
             _too_big(f"格式宽度 {digits}", f"format width {digits}")
     return format(value, spec)
 
 
+# `x op= y` keeps Python's in-place semantics (a list extended stays the same list).
 _INPLACE = {
-    "+=": lambda x, y: x + y, "-=": lambda x, y: x - y, "*=": guarded_mul, "/=": lambda x, y: x / y,
-    "//=": lambda x, y: x // y, "%=": guarded_mod, "**=": guarded_pow, "<<=": guarded_lshift,
-    ">>=": lambda x, y: x >> y, "&=": lambda x, y: x & y, "|=": lambda x, y: x | y,
-    "^=": lambda x, y: x ^ y, "@=": lambda x, y: x @ y,
+    "+=": (None, operator.iadd), "-=": (None, operator.isub), "*=": (_check_mul, operator.imul),
+    "/=": (None, operator.itruediv), "//=": (None, operator.ifloordiv), "%=": (_check_mod, operator.imod),
+    "**=": (_check_pow, operator.ipow), "<<=": (_check_lshift, operator.ilshift),
+    ">>=": (None, operator.irshift), "&=": (None, operator.iand), "|=": (None, operator.ior),
+    "^=": (None, operator.ixor), "@=": (None, operator.imatmul),
 }
 
 
 def guarded_inplacevar(op: str, x, y):
-    try:
-        fn = _INPLACE[op]
-    except KeyError:
+    if op not in _INPLACE:
         refuse(f"不支持的运算符 {op}", f"Unsupported operator {op}")
-    return fn(x, y)
+    check, apply = _INPLACE[op]
+    if check is not None:
+        check(x, y)
+    return apply(x, y)
 
 
 # --- builtins -------------------------------------------------------------------------------------

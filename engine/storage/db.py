@@ -40,9 +40,15 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One write transaction: everything in the block lands, or none of it does."""
-        with self._writer() as session, session.begin():
-            yield session
+        """One write transaction: everything in the block lands, or none of it does.
+
+        Callables appended to `session.info["after_commit"]` run once the commit succeeded (for
+        in-process caches that must never see uncommitted state)."""
+        with self._writer() as session:
+            with session.begin():
+                yield session
+            for callback in session.info.pop("after_commit", []):
+                callback()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

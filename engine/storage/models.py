@@ -89,7 +89,7 @@ class DefinitionVersion(Base):
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str] = mapped_column(String(64))
     files: Mapped[list[DefinitionFile]] = relationship(
-        back_populates="version", lazy="selectin", order_by="DefinitionFile.name"
+        back_populates="version", lazy="select", order_by="DefinitionFile.name"
     )
 
 
@@ -101,7 +101,7 @@ class DefinitionFile(Base):
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("definition_blobs.sha256"))
     version: Mapped[DefinitionVersion] = relationship(back_populates="files")
-    blob: Mapped[DefinitionBlob] = relationship(lazy="joined")
+    blob: Mapped[DefinitionBlob] = relationship(lazy="select")
 
 
 class Case(Base):
@@ -130,7 +130,7 @@ class Case(Base):
     # The data at the case's current tokens, kept for summaries so pages never load the workflow.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     next_timer_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    version: Mapped[DefinitionVersion] = relationship(lazy="joined")
+    version: Mapped[DefinitionVersion] = relationship(lazy="select")
 
 
 class WorkItem(Base):

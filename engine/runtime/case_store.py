@@ -1,0 +1,75 @@
+"""The case row on the command path, read and written with prebuilt Core statements.
+
+Commands touch one case row, one or two work items and one event; going through the ORM's
+identity map and unit of work for that costs more than the engine step itself, so the hot path
+uses plain statements on the mapped tables, written in exactly one place (`save`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.storage.models import Case, WorkItem
+
+CASES = Case.__table__
+ITEMS = WorkItem.__table__
+
+
+@dataclass
+class CaseRow:
+    id: int
+    process_id: str
+    version_id: int
+    status: str
+    unit_code: str | None
+    title: str
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    seq: int
+    last_hash: str
+    state_hash: str
+    state: str
+    data: dict[str, Any]
+    next_timer_at: datetime | None
+
+
+_COLUMNS = [f.name for f in fields(CaseRow)]
+_MUTABLE = [c for c in _COLUMNS if c not in ("id", "process_id", "version_id", "started_by", "started_at")]
+_SELECT = select(*[CASES.c[c] for c in _COLUMNS]).where(CASES.c.id == bindparam("id"))
+_SAVE = update(CASES).where(CASES.c.id == bindparam("_id")).values({c: bindparam(c) for c in _MUTABLE})
+_ITEM = select(ITEMS).where(ITEMS.c.case_id == bindparam("c"), ITEMS.c.task_id == bindparam("t"))
+
+
+def lock(session: Session, case_id: int, *, postgres: bool, skip_locked: bool = False) -> CaseRow | None:
+    query = _SELECT.with_for_update(skip_locked=skip_locked) if postgres else _SELECT
+    row = session.execute(query, {"id": case_id}).first()
+    return CaseRow(**row._mapping) if row is not None else None
+
+
+def exists(session: Session, case_id: int) -> bool:
+    return session.execute(select(CASES.c.id).where(CASES.c.id == case_id)).first() is not None
+
+
+def insert_case(session: Session, **values: Any) -> CaseRow:
+    case_id = session.execute(insert(CASES).values(**values).returning(CASES.c.id)).scalar_one()
+    return CaseRow(id=case_id, **{c: values.get(c) for c in _COLUMNS if c != "id"})
+
+
+def save(session: Session, case: CaseRow) -> None:
+    session.execute(_SAVE, {"_id": case.id, **{c: getattr(case, c) for c in _MUTABLE}})
+
+
+def item(session: Session, case_id: int, task_id: str):
+    """The work item as a read-only row (state, version, role, assignee…), or None."""
+    return session.execute(_ITEM, {"c": case_id, "t": task_id}).first()
+
+
+def set_assignee(session: Session, item_id: int, assignee: str | None) -> None:
+    session.execute(update(ITEMS).where(ITEMS.c.id == item_id)
+                    .values(assignee=assignee, version=ITEMS.c.version + 1))
