@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine.storage.models import AuditEvent, Case, User, UserRole, WorkItem
 
@@ -68,3 +68,24 @@ def add_user(db, username: str, unit: str | None, roles: list[str]) -> None:
         user = User(username=username, display_name=username, unit_code=unit, password_hash="")
         user.roles = [UserRole(role=r) for r in roles]
         s.add(user)
+
+
+def _bypass_triggers(db, sql: str, params: dict) -> None:
+    """What an attacker with database access would do: drop the guard, edit, put it back."""
+    with db.transaction() as s:
+        if db.is_postgres:
+            s.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+            s.execute(text(sql), params)
+            s.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        else:
+            s.execute(text("DROP TRIGGER audit_events_no_update"))
+            s.execute(text("DROP TRIGGER audit_events_no_delete"))
+            s.execute(text(sql), params)
+            s.execute(text("""CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+                              BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"""))
+            s.execute(text("""CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+                              BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"""))
+
+
+def _bypass_triggers_for_cli(db, case_id: int) -> None:
+    _bypass_triggers(db, "UPDATE audit_events SET actor = 'mallory' WHERE case_id = :c AND seq = 1", {"c": case_id})

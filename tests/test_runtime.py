@@ -12,7 +12,7 @@ from engine.errors import Conflict, Forbidden, NotFound
 from engine.runtime import projection
 from engine.storage.models import AuditEvent, Case, WorkItem
 from tests.conftest import T0
-from tests.helpers import Walker, add_user, events, get_case, open_item, open_items
+from tests.helpers import Walker, _bypass_triggers, add_user, events, get_case, open_item, open_items
 
 
 def test_full_path_with_loop_parallel_dmn_and_timer(service):
@@ -164,23 +164,6 @@ def test_audit_events_are_append_only(service):
             with service.db.transaction() as s:
                 s.execute(text(sql), {"c": case_id})
     assert len(events(w.db, case_id)) == 1
-
-
-def _bypass_triggers(db, sql: str, params: dict) -> None:
-    """What an attacker with database access would do: drop the guard, edit, put it back."""
-    with db.transaction() as s:
-        if db.is_postgres:
-            s.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-            s.execute(text(sql), params)
-            s.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
-        else:
-            s.execute(text("DROP TRIGGER audit_events_no_update"))
-            s.execute(text("DROP TRIGGER audit_events_no_delete"))
-            s.execute(text(sql), params)
-            s.execute(text("""CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-                              BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"""))
-            s.execute(text("""CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-                              BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"""))
 
 
 def _three_event_case(service):

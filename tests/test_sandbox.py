@@ -378,3 +378,31 @@ def test_workflow_reads_the_command_clock():
         wf = run_workflow(script="d = today()", condition="is_working_day(d)")
     assert wf.data["d"] == date(2026, 2, 14)
     assert ended_at(wf) == "end_yes"
+
+
+def test_runtime_guards_hold_without_the_compiler():
+    # Compile-time checks come first; these run-time checks stand even if one were missed.
+    from engine.sandbox.guards import guarded_getattr
+
+    def gen():
+        yield 1
+
+    for obj, name in ((1, "__class__"), (gen(), "gi_frame"), (gen(), "gi_running"), (len, "x"),
+                      (lambda: 0, "x"), ("{}", "format"), (str, "format_map"), (int, "mro")):
+        with cpu_budget(), pytest.raises(SandboxViolation):
+            guarded_getattr(obj, name)
+
+
+def test_inplace_operators_keep_python_semantics(env):
+    data: dict = {}
+    env.execute("a = [1]\nb = a\na += [2]\nn = 2\nn **= 10\ns = 'ab'\ns *= 2", data)
+    assert data == {"a": [1, 2], "b": [1, 2], "n": 1024, "s": "abab"}
+    with pytest.raises(SandboxViolation):
+        env.execute("s = 'x'\ns *= 10**9", {})
+
+
+def test_error_line_is_reported_in_workflow():
+    with pytest.raises(SpiffWorkflowException) as info:
+        run_workflow(script="x = 1\ny = missing_name")
+    assert info.value.line_number == 3  # the script text starts with a newline, as editors write it
+    assert "missing_name" in info.value.error_line

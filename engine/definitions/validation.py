@@ -75,7 +75,10 @@ def validate(bundle: DefinitionBundle, *, known_forms: set[str] | None = None) -
     carrying the form file.
     """
     trees = parse_trees(bundle)
-    parsed = load_specs(bundle, trees)
+    try:
+        parsed = load_specs(bundle, trees)
+    except Exception as exc:  # load_specs converts SpiffWorkflow's errors; anything else is our bug
+        return ValidationReport(problems=[*trees.problems, _internal(problems.PARSE, exc)])
     ctx = Context(parsed=parsed, forms=index_forms(bundle), known_forms=set(known_forms or ()))
     found: list[Problem] = list(parsed.problems)  # includes the XML-stage problems of `trees`
     found += _schema_problems(ctx)
@@ -109,10 +112,14 @@ def _run(code: str, check: Check, ctx: Context) -> list[Problem]:
     try:
         return list(check(ctx))
     except Exception as exc:  # a validator bug must refuse the upload, not crash the request
-        return [problems.problem(
-            code, f"校验程序内部错误（{code}）：{type(exc).__name__}: {exc}",
-            f"internal validator error ({code}): {type(exc).__name__}: {exc}", internal=True,
-        )]
+        return [_internal(code, exc)]
+
+
+def _internal(code: str, exc: Exception) -> Problem:
+    return problems.problem(
+        code, f"校验程序内部错误（{code}）：{type(exc).__name__}: {exc}",
+        f"internal validator error ({code}): {type(exc).__name__}: {exc}", internal=True,
+    )
 
 
 def _without_echoes(parse_problems: list[Problem], rule_problems: list[Problem]) -> list[Problem]:

@@ -7,6 +7,10 @@ ContextVar, and now and then the process's peak RSS with what it was when the bu
 A refusal is sticky: once raised, every later `tick()` of the same budget raises it again, and the
 environment re-raises it after the code returns, so `try: ... except Exception: pass` in a script
 cannot swallow it.
+
+The memory bound is coarse: the process's peak RSS is shared by all threads and read every few
+milliseconds, so it stops growth across many steps; single huge allocations are refused earlier
+by the size guards in `guards.py`. Neither can interrupt one long C call (see `guards.py`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Two jobs: keep code away from Python's internals (attributes starting with `_`, 
 function objects, `str.format`'s field access), and stop single operations that would build
 enormous values in one C call, before the next `tick()` could notice (`10**10**10`, `'x' * 10**10`,
 `'x'.center(10**10)`, `range(10**12)`, `f'{x:>999999999}'`).
+
+Not covered: a single C call on a value that is small to build but huge to walk, e.g. a tuple
+nested 60 deep with both halves shared (`t = (t, t)`), then `hash(t)`, `t == u` or `repr(t)`.
+Ticks cannot interrupt it; only a separate process with a hard timeout could.
 """
 
 from __future__ import annotations
