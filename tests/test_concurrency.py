@@ -43,12 +43,12 @@ def test_two_concurrent_completions_exactly_one_wins(service):
         item = open_item(w.db, case_id, "ut_apply")
         data = {"applicant": f"申请人{trial}", "days": 3, "countries": 1}
         at = w.tick()
-        results = _race([
-            lambda: service.complete_task("clerk_commerce", case_id, item.task_id, data,
-                                          expected_version=item.version, at=at),
-            lambda: service.complete_task("clerk_commerce", case_id, item.task_id, data,
-                                          expected_version=item.version, at=at),
-        ])
+
+        def submit(case_id=case_id, item=item, data=data, at=at):
+            return service.complete_task("clerk_commerce", case_id, item.task_id, data,
+                                         expected_version=item.version, at=at)
+
+        results = _race([submit, submit])
         outcomes = sorted(r[0] for r in results)
         assert outcomes == ["error", "ok"], (trial, results)
         error = next(r[1] for r in results if r[0] == "error")

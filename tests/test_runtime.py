@@ -52,7 +52,8 @@ def test_rejection_ends_case(service):
     case = get_case(w.db, case_id)
     assert case.status == "completed"
     with service.db.read() as s:
-        states = {r[0]: r[1] for r in s.execute(select(WorkItem.spec_name, WorkItem.state).where(WorkItem.case_id == case_id))}
+        rows = s.execute(select(WorkItem.spec_name, WorkItem.state).where(WorkItem.case_id == case_id))
+        states = {r[0]: r[1] for r in rows}
     assert states == {"ut_apply": "completed", "ut_head": "completed"}
 
 
@@ -190,7 +191,8 @@ def test_tampering_breaks_verification(service, tamper):
     elif tamper == "delete_last":
         _bypass_triggers(db, "DELETE FROM audit_events WHERE id = :i", {"i": evs[2].id})
     else:
-        _bypass_triggers(db, "UPDATE audit_events SET seq = -seq WHERE id IN (:a, :b)", {"a": evs[1].id, "b": evs[2].id})
+        ids = {"a": evs[1].id, "b": evs[2].id}
+        _bypass_triggers(db, "UPDATE audit_events SET seq = -seq WHERE id IN (:a, :b)", ids)
         _bypass_triggers(db, "UPDATE audit_events SET seq = :s WHERE id = :i", {"s": 3, "i": evs[1].id})
         _bypass_triggers(db, "UPDATE audit_events SET seq = :s WHERE id = :i", {"s": 2, "i": evs[2].id})
     report = verify(db, case_id)

@@ -49,7 +49,8 @@ def deploy_bundle(db: Database, bundle: DefinitionBundle, actor: str = "system",
     with db.transaction() as session:
         for process_id in sorted(report.process_ids):
             part = closure(bundle, process_id)
-            result.deployed.append(_store_version(session, process_id, part, actor, at, report.names.get(process_id, "")))
+            name = report.names.get(process_id, "")
+            result.deployed.append(_store_version(session, process_id, part, actor, at, name))
     return result
 
 

@@ -16,12 +16,13 @@ def role_label(role: str) -> tuple[str, str]:
 def require_role_in_scope(actor: Actor, role: str, case_unit: str | None) -> None:
     zh, en = role_label(role)
     if role not in actor.roles:
-        raise Forbidden(f"此任务须由“{zh}”办理，您没有该角色", f"This task needs the role '{en}', which you do not hold")
+        raise Forbidden(f"此任务须由“{zh}”办理，您没有该角色",
+                        f"This task needs the role '{en}', which you do not hold")
     if role in UNIT_SCOPED and actor.unit_code != case_unit:
         raise Forbidden("此案件属于其他单位，您无权办理", "This case belongs to another unit; you may not act on it")
 
 
-def require_may_act(actor: Actor, case: CaseRowRow, item) -> None:
+def require_may_act(actor: Actor, case: CaseRow, item) -> None:
     """`item` is a work-item row: its `role` is the lane the task sits in."""
     require_role_in_scope(actor, item.role, case.unit_code)
 

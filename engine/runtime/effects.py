@@ -51,11 +51,9 @@ def complete(wf: BpmnWorkflow, payload: dict[str, Any], task_id: str) -> Outcome
     if task.state != TaskState.READY or not task.task_spec.manual:
         # SpiffWorkflow's Task.run() has no such guard: it would happily complete a predicted
         # (LIKELY/MAYBE) task, or run a completed one again.
-        raise Conflict(
-            f"任务“{task.task_spec.bpmn_name or task.task_spec.name}”当前不可办理（状态 {TaskState.get_name(task.state)}）",
-            f"Task '{task.task_spec.bpmn_name or task.task_spec.name}' cannot be completed now "
-            f"(state {TaskState.get_name(task.state)})",
-        )
+        name, state_name = task.task_spec.bpmn_name or task.task_spec.name, TaskState.get_name(task.state)
+        raise Conflict(f"任务“{name}”当前不可办理（状态 {state_name}）",
+                       f"Task '{name}' cannot be completed now (state {state_name})")
     task.set_data(**(payload.get("data") or {}))
     run_engine(wf, task.run)
     return Outcome(wf, completed_task=task_id)

@@ -14,8 +14,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
-from engine.runtime.state import canonical_json
 from engine.runtime.case_store import CaseRow
+from engine.runtime.state import canonical_json
 from engine.storage.models import MessageSubscription, WorkItem
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED

@@ -20,14 +20,13 @@ from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.roles import TASK_ROLES, UNIT_SCOPED
-from engine.runtime import effects, projection, state
+from engine.runtime import case_store, effects, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
 from engine.runtime.authz import require_may_act, require_role_in_scope
+from engine.runtime.case_store import CaseRow
+from engine.runtime.workflow_cache import WorkflowCache
 from engine.sandbox import make_script_engine
 from engine.storage.db import Database
-from engine.runtime.workflow_cache import WorkflowCache
-from engine.runtime import case_store
-from engine.runtime.case_store import CaseRow
 from engine.storage.models import Case, DefinitionVersion
 
 
@@ -236,7 +235,7 @@ class CaseService:
         return case
 
     @staticmethod
-    def _item(session: Session, case: CaseRowRow, task_id: str):
+    def _item(session: Session, case: CaseRow, task_id: str):
         item = case_store.item(session, case.id, task_id)
         if item is None:
             raise NotFound(f"案件 {case.id} 中没有任务 {task_id}", f"Case {case.id} has no task {task_id}")
