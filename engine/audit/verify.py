@@ -20,6 +20,7 @@ from engine.determinism import command_context
 from engine.errors import WaishiError
 from engine.runtime import effects, state
 from engine.sandbox import make_script_engine
+from engine.side_effects import ReplayMismatch, effect_log
 from engine.storage.db import Database
 from engine.storage.models import AuditEvent, Case
 
@@ -103,7 +104,7 @@ def _replay(case: Case, events: list[AuditEvent], specs: SpecCache, engine, repo
     digest = ""
     for ev in events:
         try:
-            with command_context(name, ev.seq, ev.at):
+            with command_context(name, ev.seq, ev.at), effect_log(replay=ev.payload.get("effects", [])) as log:
                 if ev.command == "start":
                     wf = effects.start(loaded, ev.payload, engine).workflow
                 elif ev.command in effects.NO_WORKFLOW_CHANGE:
@@ -120,6 +121,8 @@ def _replay(case: Case, events: list[AuditEvent], specs: SpecCache, engine, repo
                         apply(wf, ev.payload, ev.task_id)
                     else:
                         apply(wf, ev.payload)
+                if log.replaying:
+                    raise ReplayMismatch(f"recorded outside calls were not made again: {log.replaying}")
                 text, digest = effects.finish(wf, loaded.flavour)
                 # Reload, as the live system does between commands, so replay walks the same path.
                 wf = state.load(text, loaded.spec, loaded.subprocess_specs, loaded.flavour, engine)

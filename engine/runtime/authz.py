@@ -23,7 +23,11 @@ def require_role_in_scope(actor: Actor, role: str, case_unit: str | None) -> Non
 
 
 def require_may_act(actor: Actor, case: CaseRow, item) -> None:
-    """`item` is a work-item row: its `role` is the lane the task sits in."""
+    """`item` is a work-item row: its `role` is the lane the task sits in; an overdue task may
+    also have been escalated to an office role (never unit-scoped)."""
+    escalated = getattr(item, "escalated_role", None)
+    if escalated and escalated in actor.roles:
+        return
     require_role_in_scope(actor, item.role, case.unit_code)
 
 

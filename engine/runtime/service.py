@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import holidays
 from engine.audit import chain
 from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
@@ -24,8 +25,10 @@ from engine.runtime import case_store, effects, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
 from engine.runtime.authz import require_may_act, require_role_in_scope
 from engine.runtime.case_store import CaseRow
+from engine.runtime.outside import LiveEffects, unit_held
 from engine.runtime.workflow_cache import WorkflowCache
 from engine.sandbox import make_script_engine
+from engine.side_effects import effect_log
 from engine.storage.db import Database
 from engine.storage.models import Case, DefinitionVersion
 
@@ -53,6 +56,7 @@ class CaseService:
         self.clock = clock
         self.script_engine = make_script_engine()
         self._workflows = WorkflowCache()
+        holidays.load(db)
 
     # -- commands -------------------------------------------------------------------------
 
@@ -67,6 +71,9 @@ class CaseService:
             loaded = self.specs.for_version_id(session, version.id)
             start_role = start_lane(loaded.spec)
             unit = self._case_unit(actor, start_role, unit_code)
+            if unit_held(session, unit):
+                raise Conflict("本单位有逾期未交回的护照，新的申请暂停受理",
+                               "Your unit has passports overdue for return; new applications are on hold")
             payload["unit_code"] = unit
             # The case id seeds the task ids, so the row is inserted before the engine runs.
             case = case_store.insert_case(
@@ -75,8 +82,9 @@ class CaseService:
                 started_at=at, updated_at=at, ended_at=None, seq=0, last_hash=chain.GENESIS, state_hash="",
                 state="", data={}, next_timer_at=None,
             )
-            with command_context(chain.case_chain(case.id), 1, at):
+            with command_context(chain.case_chain(case.id), 1, at), self._effects(session, case, at) as log:
                 outcome = effects.start(loaded, payload, self.script_engine)
+                _record_effects(payload, log)
                 self._record(session, case, actor, "start", payload, outcome, loaded.flavour, at,
                              before=projection.Snapshot.of(None), before_data={})
             case_store.save(session, case)
@@ -192,7 +200,7 @@ class CaseService:
     def _apply(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                at: datetime, apply: Callable, *, task_id: str | None = None, task_spec: str | None = None) -> None:
         loaded = self.specs.for_version_id(session, case.version_id)
-        with command_context(chain.case_chain(case.id), case.seq + 1, at):
+        with command_context(chain.case_chain(case.id), case.seq + 1, at), self._effects(session, case, at) as log:
             wf = self._workflows.take(case.id, case.state_hash)
             if wf is None:
                 wf = state.load(case.state, loaded.spec, loaded.subprocess_specs, loaded.flavour, self.script_engine)
@@ -200,6 +208,7 @@ class CaseService:
             outcome = apply(wf)
             if outcome.fired:
                 payload["fired"] = outcome.fired
+            _record_effects(payload, log)
             self._record(session, case, actor, command, payload, outcome, loaded.flavour, at,
                          before=before, before_data=case.data, task_id=task_id, task_spec=task_spec)
         # Only once the transaction commits does the workflow object go back to the cache.
@@ -219,6 +228,9 @@ class CaseService:
         )
         case.state, case.state_hash, case.seq, case.last_hash = text, digest, seq, last_hash
         case_store.save(session, case)
+
+    def _effects(self, session: Session, case: CaseRow, at: datetime):
+        return effect_log(handler=LiveEffects(session, case, at, self.db.is_postgres))
 
     def _lock(self, session: Session, case_id: int, *, skip_locked: bool = False) -> CaseRow:
         # SQLite: the transaction began with BEGIN IMMEDIATE, which already holds the write lock.
@@ -293,6 +305,12 @@ def _check_open(item, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != item.version:
         raise Conflict("该任务在您打开后已被他人修改，请刷新后重试",
                        "This task changed after you opened it; reload and try again")
+
+
+def _record_effects(payload: dict[str, Any], log) -> None:
+    """Outside calls made by diagram code go into the event, so replay can hand them back."""
+    if log.recorded:
+        payload["effects"] = log.recorded
 
 
 def _check_running(case: CaseRow) -> None:

@@ -14,7 +14,7 @@ import reprlib
 from collections.abc import Callable
 from typing import Any
 
-from engine import determinism, workdays
+from engine import determinism, side_effects, workdays
 from engine.errors import InvalidInput
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -91,19 +91,34 @@ def add_days(d: DateLike, n: int) -> dt.date:
     return parse_date(d) + dt.timedelta(days=_count(n))
 
 
+def _via_fallback(*days: dt.date) -> bool:
+    """Inside a command, a year the official calendar does not know is decided by the admins'
+    holiday table, which can change later: such answers are recorded so replay sees them again."""
+    return side_effects.active() and any(workdays.calendar_source(d.year) == "fallback" for d in days)
+
+
 def is_working_day(d: DateLike) -> bool:
     """On the official Chinese calendar incl. make-up workdays; see `calendar_source`."""
-    return workdays.is_working_day(parse_date(d))
+    day = parse_date(d)
+    if _via_fallback(day):
+        return side_effects.call("calendar", fn="is_working_day", a=day.isoformat(), b=None)
+    return workdays.is_working_day(day)
 
 
 def add_working_days(d: DateLike, n: int) -> dt.date:
     """The n-th working day after d (before it if n < 0); d itself is not counted."""
-    return workdays.add_working_days(parse_date(d), _count(n))
+    day, count = parse_date(d), _count(n)
+    if _via_fallback(day, day + dt.timedelta(days=2 * abs(count) + 30)):
+        iso = side_effects.call("calendar", fn="add_working_days", a=day.isoformat(), b=count)
+        return dt.date.fromisoformat(iso)
+    return workdays.add_working_days(day, count)
 
 
 def working_days_between(a: DateLike, b: DateLike) -> int:
     """Working days from a to b, both included."""
     start, end = _ordered(a, b)
+    if _via_fallback(start, end):
+        return side_effects.call("calendar", fn="working_days_between", a=start.isoformat(), b=end.isoformat())
     return workdays.working_days_between(start, end)
 
 
@@ -113,7 +128,48 @@ def calendar_source(d: DateLike | int) -> str:
     return workdays.calendar_source(year)
 
 
+def issue_number(kind: str) -> str:
+    """The next number of a document series (`trip_batch`, `visa_notice`, `invitation_letter`),
+    formatted by the office's setting, gapless per year."""
+    return side_effects.call("issue_number", kind=kind)
+
+
+def setting(name: str) -> Any:
+    """An office setting (deadline, delay, format), recorded so that replay sees the same value."""
+    return side_effects.call("setting", name=name)
+
+
+def hold_unit(reason: str) -> None:
+    """Hold the case's unit: its new applications are refused until released."""
+    side_effects.call("hold_unit", reason=reason)
+
+
+def release_unit() -> None:
+    side_effects.call("release_unit")
+
+
+def notify(role: str, zh: str, en: str, kind: str = "info") -> None:
+    """Notify every holder of `role` (within the case's unit for unit roles)."""
+    side_effects.call("notify", role=role, zh=zh, en=en, kind=kind)
+
+
+def notify_applicant(zh: str, en: str, kind: str = "info") -> None:
+    side_effects.call("notify_applicant", zh=zh, en=en, kind=kind)
+
+
+def escalate(task: str, role: str) -> int:
+    """Let holders of `role` act on the open task `task` (a user task id) as well."""
+    return side_effects.call("escalate", task=task, role=role)
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
+    "issue_number": issue_number,
+    "setting": setting,
+    "hold_unit": hold_unit,
+    "release_unit": release_unit,
+    "notify": notify,
+    "notify_applicant": notify_applicant,
+    "escalate": escalate,
     "today": today,
     "now": now,
     "date": date,

@@ -3,12 +3,13 @@ lists and reports query (status, role, unit, due dates, process) is an indexed c
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +160,8 @@ class WorkItem(Base):
     due_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Set when an overdue approval was escalated: holders of this role may act on it too.
+    escalated_role: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
 class MessageSubscription(Base):
@@ -191,3 +194,57 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class NumberSeries(Base):
+    """Gapless document numbers: one counter per kind and year, advanced inside the command."""
+
+    __tablename__ = "number_series"
+
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Holiday(Base):
+    """Admin-maintained calendar for years the official calendar package does not know yet."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_holiday: Mapped[bool] = mapped_column(Boolean)  # False: a make-up working day (调休上班)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Notification(Base):
+    """In-app notifications (the bell): to one user, or to every holder of a role (in a unit)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_role", "role", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    unit_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))  # task | returned | reminder | escalation | info
+    text_zh: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class NotificationRead(Base):
+    """Who has read which notification (a role notification is read per person)."""
+
+    __tablename__ = "notification_reads"
+
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    read_at: Mapped[datetime]

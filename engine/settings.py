@@ -1,0 +1,46 @@
+"""Office settings that analysts and admins may change without touching a diagram: document
+number formats, deadlines, escalation delays. Defaults live here; the `settings` table overrides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.storage.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    # Document numbers: {year} and {n} are replaced; one gapless series per kind and year.
+    "number_format.trip_batch": "兰外出任〔{year}〕{n}号",
+    "number_format.visa_notice": "兰外签通〔{year}〕第{n}号",
+    "number_format.invitation_letter": "兰外邀〔{year}〕{n}号",
+    # Deadlines (days) and escalation delays (ISO 8601 durations, read by diagram timers).
+    "passport_return_days": 7,
+    "passport_overdue_hold_days": 30,
+    "trip_report_days": 30,
+    "post_notice_days": 30,
+    "approval_remind_after": "P3D",
+    "approval_escalate_after": "P5D",
+    "province_reply_remind_after": "P14D",
+    "invitation_checkout_days": 30,
+    "public_notice_min_working_days": 5,
+    "correction_rounds_max": 5,
+}
+
+
+def get(session: Session, key: str) -> Any:
+    row = session.scalar(select(Setting.value).where(Setting.key == key))
+    if row is not None:
+        return row
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    return DEFAULTS[key]
+
+
+def put(session: Session, key: str, value: Any) -> None:
+    existing = session.get(Setting, key)
+    if existing is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        existing.value = value
