@@ -3,6 +3,7 @@ years the official calendar package does not know yet (it says so; never silentl
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlalchemy import select
@@ -17,7 +18,20 @@ def load(db: Database) -> dict[date, bool]:
     with db.read() as session:
         table = {h.day: h.is_holiday for h in session.scalars(select(Holiday))}
     workdays.set_fallback_holidays(table)
+    _loaded_at[db.url] = time.monotonic()
     return table
+
+
+_loaded_at: dict[str, float] = {}
+REFRESH_SECONDS = 60.0
+
+
+def refresh(db: Database) -> None:
+    """Load the table if this process has not, or not for a minute (other processes may edit it)."""
+    now = time.monotonic()
+    if now - _loaded_at.get(db.url, -REFRESH_SECONDS) >= REFRESH_SECONDS:
+        load(db)
+        _loaded_at[db.url] = now
 
 
 def put(db: Database, day: date, is_holiday: bool, note: str = "") -> None:

@@ -56,7 +56,6 @@ class CaseService:
         self.clock = clock
         self.script_engine = make_script_engine()
         self._workflows = WorkflowCache()
-        holidays.load(db)
 
     # -- commands -------------------------------------------------------------------------
 
@@ -230,6 +229,7 @@ class CaseService:
         case_store.save(session, case)
 
     def _effects(self, session: Session, case: CaseRow, at: datetime):
+        holidays.refresh(self.db)
         return effect_log(handler=LiveEffects(session, case, at, self.db.is_postgres))
 
     def _lock(self, session: Session, case_id: int, *, skip_locked: bool = False) -> CaseRow:
