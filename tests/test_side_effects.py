@@ -130,3 +130,38 @@ def test_fallback_calendar_answers_are_recorded_for_replay(db):
     holidays.put(db, dt.date(2027, 2, 8), False, "changed")
     with effect_log(replay=log.recorded):
         assert is_working_day("2027-02-08") is False  # replay returns what was decided then
+
+
+def test_message_delivery_by_case_and_by_subscription(svc):
+    first = svc.start_case("clerk_commerce", "test_message", at=T0)
+    _apply(svc, first, T0 + timedelta(minutes=1))
+    with pytest.raises(Forbidden):
+        svc.deliver_message("clerk_commerce", "province_reply", {"decision": "approve"}, case_id=first,
+                            at=T0 + timedelta(hours=1))
+    with pytest.raises(Conflict):
+        svc.deliver_message("fao_clerk", "no_such_message", {}, case_id=first, at=T0 + timedelta(hours=1))
+    # Only one case waits: the message finds it by its subscription.
+    assert svc.deliver_message("fao_clerk", "province_reply", {"decision": "approve"},
+                               at=T0 + timedelta(hours=2)) == first
+    case = get_case(svc.db, first)
+    assert case.status == "completed" and case.data["reply_decision"] == "approve"
+    second = svc.start_case("clerk_commerce", "test_message", at=T0)
+    third = svc.start_case("clerk_commerce", "test_message", at=T0)
+    _apply(svc, second, T0 + timedelta(minutes=3))
+    _apply(svc, third, T0 + timedelta(minutes=4))
+    with pytest.raises(Conflict, match="2 cases"):
+        svc.deliver_message("fao_clerk", "province_reply", {"decision": "reject"}, at=T0 + timedelta(hours=3))
+    svc.deliver_message("fao_clerk", "province_reply", {"decision": "reject"}, case_id=third,
+                        at=T0 + timedelta(hours=3))
+    assert get_case(svc.db, third).data["reply_decision"] == "reject"
+    assert verify(svc.db).ok
+
+
+def test_absurd_timer_duration_is_refused_quickly():
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    from engine.errors import SandboxViolation
+
+    with pytest.raises(SandboxViolation, match="100"):
+        TimerEventDefinition.parse_iso_duration("P99999999Y")
+    assert TimerEventDefinition.parse_iso_duration("P2Y3M") == {"years": 2, "months": 3}

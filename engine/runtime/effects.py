@@ -16,10 +16,14 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import Conflict, NotFound
-from engine.runtime import state
+from engine.runtime import (
+    state,
+    timer_guard,  # noqa: F401  (installs the duration bound)
+)
 from engine.runtime.engine_errors import run_engine
 
 
@@ -77,7 +81,11 @@ def deliver_message(wf: BpmnWorkflow, payload: dict[str, Any]) -> Outcome:
             break
     if definition is None:
         raise Conflict(f"本案件未在等待消息“{name}”", f"This case is not waiting for message '{name}'")
-    event = BpmnEvent(definition, payload.get("payload") or {}, payload.get("correlations") or {})
+    body = payload.get("payload") or {}
+    if isinstance(definition, CamundaMessageEventDefinition):
+        # The Camunda flavour stores the payload under one variable: the message's name.
+        body = {"payload": body, "result_var": _variable_name(name)}
+    event = BpmnEvent(definition, body, payload.get("correlations") or {})
     run_engine(wf, lambda: wf.send_event(event))
     return Outcome(wf)
 
@@ -85,6 +93,11 @@ def deliver_message(wf: BpmnWorkflow, payload: dict[str, Any]) -> Outcome:
 def cancel(wf: BpmnWorkflow, payload: dict[str, Any]) -> Outcome:
     wf.cancel()
     return Outcome(wf)
+
+
+def _variable_name(message: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "_" for c in message).strip("_")
+    return cleaned if cleaned and not cleaned[0].isdigit() else f"message_{cleaned}"
 
 
 def find_task(wf: BpmnWorkflow, task_id: str):
