@@ -39,7 +39,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.camunda.parser import CamundaParser  # noqa: E402
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import bindparam, select  # noqa: E402
 
 from engine.definitions.deploy import deploy_paths  # noqa: E402
 from engine.demo import load_demo  # noqa: E402
@@ -83,10 +83,14 @@ def engine_db(url: str | None, tmp: Path) -> Database:
     return db
 
 
-def open_task(db: Database, case_id: int, spec: str) -> WorkItem:
+_OPEN = (select(WorkItem.task_id, WorkItem.version, WorkItem.role)
+         .where(WorkItem.case_id == bindparam("c"), WorkItem.spec_name == bindparam("s"), WorkItem.state == "open"))
+
+
+def open_task(db: Database, case_id: int, spec: str):
+    """The client's look-up of the task to complete: one indexed query, as an inbox would do."""
     with db.read() as s:
-        return s.scalar(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.spec_name == spec,
-                                               WorkItem.state == "open"))
+        return s.execute(_OPEN, {"c": case_id, "s": spec}).first()
 
 
 def engine_instance(service: CaseService) -> None:
