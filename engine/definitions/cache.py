@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.bundle import DefinitionBundle
 from engine.definitions.parsing import load_specs
 from engine.errors import DefinitionInvalid
+from engine.forms.model import FormSpec, load_form_spec
 from engine.runtime.effects import LoadedSpec
 from engine.storage.models import DefinitionVersion
 
@@ -28,6 +29,7 @@ class SpecCache:
         self._items: OrderedDict[tuple[str, str], LoadedSpec] = OrderedDict()
         self._capacity = capacity
         self._by_id: dict[int, LoadedSpec] = {}
+        self._forms: dict[int, dict[str, FormSpec]] = {}
         self._lock = threading.Lock()
 
     def for_version_id(self, session: Session, version_id: int) -> LoadedSpec:
@@ -42,6 +44,24 @@ class SpecCache:
         with self._lock:
             self._by_id[version_id] = loaded
         return loaded
+
+    def form_for(self, session: Session, version_id: int, form_key: str) -> FormSpec | None:
+        """The form of a version whose `id` is `form_key` (a user task's formKey), or None.
+        All the version's forms are parsed on first use; like the version, they never change."""
+        with self._lock:
+            forms = self._forms.get(version_id)
+        if forms is None:
+            version = session.get(DefinitionVersion, version_id)
+            if version is None:
+                return None
+            forms = {}
+            for f in version.files:
+                if f.kind == "form":
+                    spec = load_form_spec(f.blob.content, f.name)
+                    forms[spec.id] = spec
+            with self._lock:
+                self._forms[version_id] = forms
+        return forms.get(form_key)
 
     def get(self, version: DefinitionVersion) -> LoadedSpec:
         key = (version.process_id, version.content_hash)

@@ -20,6 +20,7 @@ from engine.audit import chain
 from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.forms.validate import validate_submission
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
@@ -28,6 +29,7 @@ from engine.runtime.case_store import CaseRow
 from engine.runtime.outside import LiveEffects, unit_held
 from engine.runtime.workflow_cache import WorkflowCache
 from engine.sandbox import make_script_engine
+from engine.sandbox.helpers import CHINA_TZ
 from engine.side_effects import effect_log
 from engine.storage.db import Database
 from engine.storage.models import Case, DefinitionVersion
@@ -111,6 +113,7 @@ class CaseService:
             require_may_act(actor, case, item)
             if item.assignee not in (None, actor.username):
                 raise Conflict(f"此任务已由 {item.assignee} 认领", f"This task is claimed by {item.assignee}")
+            payload["data"] = self._form_data(session, case, item, payload["data"], at)
             self._apply(session, case, actor, "complete", payload, at,
                         lambda wf: effects.complete(wf, payload, task_id), task_id=task_id,
                         task_spec=item.spec_name)
@@ -213,6 +216,17 @@ class CaseService:
         # Only once the transaction commits does the workflow object go back to the cache.
         session.info.setdefault("after_commit", []).append(
             lambda: self._workflows.put(case.id, case.state_hash, outcome.workflow))
+
+    def _form_data(self, session: Session, case: CaseRow, item, data: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """The submission as the task's form accepts it (declared, editable fields only, coerced),
+        or InvalidInput with field errors before anything changes. A task without a form takes no data."""
+        if item.form_key is None:
+            return {}
+        form = self.specs.form_for(session, case.version_id, item.form_key)
+        if form is None:  # deploy refuses such a version; never let data in unchecked
+            raise NotFound(f"流程版本中没有此任务的表单“{item.form_key}”",
+                           f"The process version has no form '{item.form_key}' for this task")
+        return validate_submission(form, data, context=case.data, today=at.astimezone(CHINA_TZ).date())
 
     def _record(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                 outcome: effects.Outcome, flavour: str, at: datetime, *, before: projection.Snapshot,
