@@ -105,12 +105,7 @@ class CaseService:
         at = at or self.clock()
         payload = {"data": normalise(data)}
         with self.db.transaction() as session:
-            actor = load_actor(session, username)
-            case = self._lock(session, case_id)
-            item = self._item(session, case, task_id)
-            _check_open(item, expected_version)
-            _check_running(case)
-            require_may_act(actor, case, item)
+            actor, case, item = self._task_command(session, username, case_id, task_id, expected_version)
             if item.assignee not in (None, actor.username):
                 raise Conflict(f"此任务已由 {item.assignee} 认领", f"This task is claimed by {item.assignee}")
             payload["data"] = self._form_data(session, case, item, payload["data"], at)
@@ -178,12 +173,7 @@ class CaseService:
                 at: datetime | None, *, claim: bool) -> None:
         at = at or self.clock()
         with self.db.transaction() as session:
-            actor = load_actor(session, username)
-            case = self._lock(session, case_id)
-            item = self._item(session, case, task_id)
-            _check_open(item, expected_version)
-            _check_running(case)
-            require_may_act(actor, case, item)
+            actor, case, item = self._task_command(session, username, case_id, task_id, expected_version)
             if claim and item.assignee not in (None, actor.username):
                 raise Conflict(f"此任务已由 {item.assignee} 认领", f"This task is already claimed by {item.assignee}")
             if not claim and item.assignee != actor.username:
@@ -198,6 +188,18 @@ class CaseService:
             )
             case.seq, case.last_hash, case.updated_at = seq, last_hash, at
             case_store.save(session, case)
+
+    def _task_command(self, session: Session, username: str, case_id: int, task_id: str,
+                      expected_version: int | None) -> tuple[Actor, CaseRow, Any]:
+        """The checks every command on a task makes, in order: who acts, the case (locked), the
+        work item still open and unchanged, the case running, and the actor allowed on it."""
+        actor = load_actor(session, username)
+        case = self._lock(session, case_id)
+        item = self._item(session, case, task_id)
+        _check_open(item, expected_version)
+        _check_running(case)
+        require_may_act(actor, case, item)
+        return actor, case, item
 
     def _apply(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                at: datetime, apply: Callable, *, task_id: str | None = None, task_spec: str | None = None) -> None:
