@@ -85,6 +85,7 @@ def validate(bundle: DefinitionBundle, *, known_forms: set[str] | None = None) -
     rule_problems: list[Problem] = []
     for code, check in CHECKS:
         rule_problems += _run(code, check, ctx)
+    rule_problems += _form_warnings(bundle, ctx)
     found = _without_echoes(found, rule_problems) + rule_problems
     found = _dedupe(found)
     found.sort(key=lambda p: (p.file or "", p.line or 0))
@@ -95,6 +96,22 @@ def validate(bundle: DefinitionBundle, *, known_forms: set[str] | None = None) -
         names=dict(parsed.names),
         flavour=parsed.flavour,
     )
+
+
+def _form_warnings(bundle: DefinitionBundle, ctx: Context) -> list[Problem]:
+    """What the server-side form model could not use (unknown component types, bad patterns,
+    `after` pointing nowhere): deployable, but the analyst should know before users do."""
+    from engine.forms.model import load_form_spec  # the form model builds on definitions.forms
+
+    out: list[Problem] = []
+    for form_id, name in sorted(ctx.forms.by_id.items()):
+        try:
+            spec = load_form_spec(bundle.forms[name], name)
+        except DefinitionInvalid:
+            continue  # already reported by check_forms
+        for w in spec.warnings:
+            out.append(Problem(w.zh, w.en, file=name, element_id=form_id, severity="warning", code=problems.FORM))
+    return out
 
 
 def _schema_problems(ctx: Context) -> list[Problem]:
