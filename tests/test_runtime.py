@@ -214,3 +214,13 @@ def test_system_chain_records_deploys_and_verifies(service):
         cmds = list(s.scalars(select(AuditEvent.command).where(AuditEvent.chain == "system").order_by(AuditEvent.seq)))
     assert cmds == ["demo_users", "deploy"]
     assert verify(service.db).ok
+
+
+def test_commands_timed_in_china_time_verify(service):
+    from datetime import timedelta, timezone
+
+    china = timezone(timedelta(hours=8))
+    w = Walker(service, T0.astimezone(china))
+    case_id = w.start()
+    w.apply()
+    assert verify(service.db, case_id).ok

@@ -4,7 +4,7 @@ event's hash, so editing, deleting or reordering any event breaks every hash aft
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -39,7 +39,8 @@ def event_hash(
     body = {
         "chain": chain,
         "seq": seq,
-        "at": at.isoformat(timespec="microseconds"),
+        # Hash the instant in UTC: the database gives it back in UTC whatever zone it came in.
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": actor,
         "command": command,
         "task_id": task_id,

@@ -1,0 +1,470 @@
+"""Scenario files: the format's checks, the runner against the real engine (SQLite, or PostgreSQL
+when DATABASE_URL is set), the CLI, and every real scenario in processes/scenarios/."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import tomllib
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from engine.cli import main
+from engine.definitions.cache import SpecCache
+from engine.scenarios import (
+    ScenarioInvalid,
+    default_definitions,
+    deploy_definitions,
+    load_scenario,
+    parse_scenario,
+    run_files,
+    run_scenario,
+)
+from engine.storage.db import Database
+from tests.conftest import PG_URL, TEST_PROCESSES, TESTS, _admin_engine
+from tests.helpers import get_case
+
+SCENARIOS = TESTS / "scenarios"
+TEST_FILES = sorted(SCENARIOS.glob("*.toml"))
+REAL_FILES = sorted((TESTS.parent / "processes" / "scenarios").glob("*.toml"))
+EFFECTS = TESTS / "processes_effects"
+
+
+def run_text(tmp_path: Path, body: str, db_url: str, definitions=(TEST_PROCESSES,)):
+    path = tmp_path / "s.toml"
+    path.write_text(body, encoding="utf-8")
+    [result] = run_files([path], definitions=list(definitions), url=db_url)
+    return result
+
+
+def scenario_of(path: Path, **changes):
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw.update(changes)
+    return parse_scenario(raw, source=path)
+
+
+HEAD = """
+name = "t"
+process = "test_approval"
+start_as = "unit_clerk"
+"""
+APPLY = """
+[[steps]]
+role = "unit_clerk"
+[steps.data]
+applicant = "张三"
+days = 8
+countries = 2
+"""
+APPROVE_HEAD = """
+[[steps]]
+role = "unit_head"
+[steps.data]
+decision = "approve"
+"""
+
+
+# -- the test process's scenarios ----------------------------------------------------------------
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=[p.stem for p in TEST_FILES])
+def test_scenario_files_of_the_test_process_pass(path, db_url):
+    [result] = run_files([path], definitions=[TEST_PROCESSES], url=db_url)
+    assert result.ok, result.report("en")
+    assert result.case_id is not None
+
+
+def test_the_loop_scenario_prints_its_path(db_url):
+    [result] = run_files([SCENARIOS / "test_approval_loop.toml"], definitions=[TEST_PROCESSES], url=db_url)
+    lines = [line.en for line in result.lines]
+    assert lines[0].startswith("start  2026-03-02 09:00  clerk_commerce  start test_approval")
+    assert "  2  2026-03-02 11:10  head_commerce   unit_head      ut_head" in lines[2]
+    assert lines[2].endswith("→ open: ut_apply")
+    assert "2026-03-09 12:00  system          timers fired: bt_director_late → open: ut_escalated" in lines[9]
+    assert lines[-1].endswith("→ case completed")
+    assert "按预期被拒绝" not in "\n".join(line.zh for line in result.lines)
+    report = result.report("en")
+    assert report.splitlines()[0].startswith("== ") and report.splitlines()[-1].startswith("OK (")
+
+
+def test_scenarios_found_at_least_the_three_documented_ones():
+    assert {p.stem for p in TEST_FILES} >= {"test_approval_loop", "test_approval_reject", "test_approval_refusals"}
+
+
+# -- wrong expectations fail, naming the step or field --------------------------------------------
+
+def test_wrong_final_expectations_are_each_named(deployed):
+    scenario = scenario_of(SCENARIOS / "test_approval_loop.toml", expect={
+        "status": "running", "roles": ["unit_clerk"], "open": ["ut_head"],
+        "data": {"level": "leader", "sla_days": 5, "nope": 1, "days": True},
+    })
+    result = run_scenario(scenario, deployed)
+    assert not result.ok
+    text_en = result.failure_text("en")
+    assert text_en.startswith("[expect] status: expected running, got completed")
+    assert '[expect] roles: expected ["unit_clerk"], got ["unit_clerk", "unit_head",' in text_en
+    assert '[expect] open: open tasks expected ["ut_head"], got []' in text_en
+    assert '[expect.data] level: expected "leader", got "director"' in text_en
+    assert "[expect.data] nope: missing from the case data" in text_en
+    assert '[expect.data] days: expected true, got 9' in text_en  # true is not 1 (nor 9)
+    assert "sla_days" not in text_en
+    assert "[expect.data] level：应为" in result.failure_text("zh")
+    assert len(result.failures) == 6
+
+
+def test_a_failing_step_stops_the_run_and_names_the_step(deployed):
+    raw = tomllib.loads((SCENARIOS / "test_approval_loop.toml").read_text(encoding="utf-8"))
+    raw["steps"][4] = {"expect_open": ["ut_review"]}
+    result = run_scenario(parse_scenario(raw), deployed)
+    assert result.failure_text("en") == ('step 5: expect_open: open tasks expected ["ut_review"], '
+                                         'got ["ut_budget", "ut_review"]')
+    assert len(result.lines) == 5  # start and steps 1–4; nothing after the failure
+    assert "第 5 步" in result.failure_text("zh")
+
+
+@pytest.mark.parametrize("steps, expected", [
+    ('[[steps]]\nrole = "fao_director"\n', "step 1: no open task for fao_director (open: ut_apply [unit_clerk])"),
+    ('[[steps]]\nrole = "unit_head"\ntask = "ut_apply"\n',
+     "step 1: task ut_apply is open for role unit_clerk, not for unit_head"),
+    ('[[steps]]\nrole = "unit_clerk"\ntask = "ut_head"\n', "step 1: task ut_head is not open (open: ut_apply"),
+    (APPLY + '[[steps]]\nfire_timers = true\nafter = "P30D"\n',
+     "step 2: no timer was due at 2026-04-01 09:10 (next timer: —)"),
+    (APPLY + APPROVE_HEAD + '[[steps]]\nuser = "both"\n',
+     "step 3: several tasks are open for both: ut_budget (", ),
+    ('[[steps]]\nrole = "unit_head"\ntask = "ut_apply"\nexpect_error = "conflict"\n',
+     "step 1: expected error conflict, got forbidden: This task needs the role 'Unit clerk'"),
+    (APPLY.replace("[[steps]]", '[[steps]]\nexpect_error = "forbidden"'),
+     "step 1: expected error forbidden, but the step succeeded"),
+    ('[[steps]]\nrole = "unit_clerk"\n[steps.data]\napplicant = "x"\n',
+     "step 1: unexpected error invalid: The form has 2 error(s); please correct and submit again (days: "),
+    ('[[steps]]\nrole = "unit_head"\nexpect_error = "forbidden"\n',
+     "name the task with `task` to try someone else's"),
+    ('[[steps]]\nuser = "nobody"\n', "step 1: no user named nobody"),
+])
+def test_steps_that_cannot_run_fail_clearly(tmp_path, db_url, steps, expected):
+    users = '[[users]]\nusername = "both"\nunit = "fao"\nroles = ["fao_clerk", "section_chief"]\n'
+    result = run_text(tmp_path, HEAD + users + steps, db_url)
+    assert not result.ok
+    assert expected in result.failure_text("en")
+
+
+def test_an_undeployed_process_or_unknown_unit_fails_at_the_start(tmp_path, db_url):
+    result = run_text(tmp_path, HEAD.replace("test_approval", "no_such_process"), db_url)
+    assert result.failure_text("en") == "start: unexpected error not_found: Process no_such_process is not deployed"
+    assert result.case_id is None
+    result = run_text(tmp_path, HEAD + 'unit = "mars"\n', db_url)
+    assert result.failure_text("en") == "start: unit mars does not exist"
+
+
+# -- malformed files ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, expected", [
+    (HEAD + 'colour = "red"\n', "file: unknown key 'colour'"),
+    (HEAD + '[[steps]]\nrole = "unit_clerk"\nfire_timers = true\n',
+     "step 1: a step has exactly one action, this one has 2 (role, fire_timers); split it"),
+    (HEAD + '[[steps]]\nrole = "unit_clerk"\nuser = "clerk_commerce"\n', "step 1: a step has exactly one action"),
+    (HEAD + '[[steps]]\nafter = "PT1H"\n', "step 1: a step needs one action"),
+    (HEAD + '[[steps]]\nrole = "unit_clerk"\nafter = "2h"\n',
+     "step 1.after: '2h' is not an ISO 8601 duration such as PT10M, PT2H or P8D"),
+    (HEAD + '[[steps]]\nfire_timers = true\nafter = "P1M"\n', "step 1.after: 'P1M': years and months have no fixed"),
+    (HEAD + '[[steps]]\nfire_timers = true\nafter = 10\n', "step 1.after: must be an ISO 8601 duration string"),
+    (HEAD + '[[steps]]\nrole = "approver"\n', "step 1.role: unknown role 'approver' (known: unit_clerk,"),
+    (HEAD + '[[steps]]\nrole = "unit_clerk"\nrole_hint = 1\n', "step 1: unknown key 'role_hint'"),
+    (HEAD + '[[steps]]\nrole = "unit_clerk"\npayload = {a = 1}\n', "step 1: 'payload' does not belong on a role step"),
+    (HEAD + '[[steps]]\nfire_timers = false\n', "step 1: fire_timers must be true"),
+    (HEAD + '[[steps]]\nfire_timers = true\nexpect_error = "x"\n',
+     "step 1: 'expect_error' does not belong on a fire_timers step"),
+    (HEAD + '[[steps]]\nexpect_open = "ut_apply"\n', "step 1.expect_open: must be a list of strings"),
+    (HEAD + '[steps]\nrole = "unit_clerk"\n', "steps: must be an array of tables ([[steps]])"),
+    (HEAD.replace('start_as = "unit_clerk"', 'start_as = "clerk"'), "start_as: unknown role 'clerk'"),
+    (HEAD + 'start_user = "clerk_commerce"\n', "file: give start_as or start_user, not both"),
+    (HEAD.replace('start_as = "unit_clerk"', ''), "file: give one of start_as (a role code) or start_user"),
+    ('process = "p"\nstart_as = "unit_clerk"\n', "name: is required"),
+    (HEAD + 'start_at = "next monday"\n', "start_at: must be a date and time"),
+    (HEAD + '[expect]\nstatus = "done"\n', "[expect] status: 'done' is not one of running | completed | cancelled"),
+    (HEAD + '[expect]\nroles = ["unit_clerk", "boss"]\n', "[expect] roles: unknown role 'boss'"),
+    (HEAD + '[expect]\nstate = "completed"\n', "[expect]: unknown key 'state'"),
+    (HEAD + '[[users]]\nusername = "x"\n', "[[users]] 1: needs at least one role (roles)"),
+    (HEAD + 'steps = [\n', "TOML: not valid TOML"),
+])
+def test_malformed_files_get_clear_errors(tmp_path, body, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario(path)
+    report = caught.value.report("en")
+    assert expected in report
+    assert report.startswith(f"Scenario file {path} has")
+    assert caught.value.code == "scenario_invalid"
+    assert "场景文件" in caught.value.report("zh")
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\nprocess = "p"\nstart_as = "boss"\nextra = 1\n'
+                    '[[steps]]\nafter = "soon"\nrole = "unit_clerk"\n[[steps]]\nmessage = "m"\nfire_timers = true\n'
+                    '[expect]\nstatus = "finished"\n', encoding="utf-8")
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario(path)
+    assert [p.where for p in caught.value.problems] == ["file", "start_as", "step 1.after", "step 2",
+                                                        "[expect] status"]
+
+
+def test_defaults_and_toml_values(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(HEAD + 'start_at = 2026-05-06T08:30:00\n[start_data]\nwhen = 2026-05-01\n'
+                    '[[steps]]\nexpect_open = []\n[[steps]]\nfire_timers = true\nafter = "P1DT2H"\n', encoding="utf-8")
+    s = load_scenario(path)
+    assert s.start_at.isoformat() == "2026-05-06T08:30:00+08:00"  # no offset: China time
+    assert s.unit == "commerce" and s.start_data == {"when": "2026-05-01"}
+    assert [st.after.total_seconds() for st in s.steps] == [600, 26 * 3600]
+
+
+# -- messages, escalation, extra users ------------------------------------------------------------
+
+MESSAGE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="defs_test_message" targetNamespace="http://waishi.example/test">
+  <bpmn:collaboration id="collab_test_message">
+    <bpmn:participant id="p_test_message" processRef="test_message"/>
+  </bpmn:collaboration>
+  <bpmn:message id="msg_reply" name="province_reply"/>
+  <bpmn:process id="test_message" name="测试消息" isExecutable="true">
+    <bpmn:laneSet id="ls">
+      <bpmn:lane id="lane_fao_clerk" name="fao_clerk">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>ut_send</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>catch_reply</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>ut_close</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ut_send"/>
+    <bpmn:userTask id="ut_send" name="报省外办" camunda:formKey="test_decide"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="ut_send" targetRef="catch_reply"/>
+    <bpmn:intermediateCatchEvent id="catch_reply" name="省外办回复">
+      <bpmn:messageEventDefinition id="med_reply" messageRef="msg_reply"/>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="catch_reply" targetRef="ut_close"/>
+    <bpmn:userTask id="ut_close" name="办结" camunda:formKey="test_decide"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="ut_close" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_message_steps_deliver_to_the_case(tmp_path, db_url):
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    (defs / "test_message.bpmn").write_text(MESSAGE_BPMN, encoding="utf-8")
+    shutil.copy(TEST_PROCESSES / "test_decide.form", defs)
+    body = """
+name = "消息"
+process = "test_message"
+start_as = "fao_clerk"
+unit = "education"
+
+[[steps]]
+message = "province_reply"
+expect_error = "conflict"
+
+[[steps]]
+role = "fao_clerk"
+[steps.data]
+decision = "approve"
+
+[[steps]]
+message = "province_reply"
+after = "P3D"
+[steps.payload]
+reply = "同意"
+
+[[steps]]
+role = "fao_clerk"
+[steps.data]
+decision = "approve"
+
+[expect]
+status = "completed"
+roles = ["fao_clerk", "fao_clerk"]
+"""
+    result = run_text(tmp_path, body, db_url, definitions=[defs])
+    assert result.ok, result.report("en")
+    assert "fao_clerk       message province_reply delivered → open: ut_close" in result.lines[3].en
+    assert get_case(Database(db_url), result.case_id).unit_code == "education"
+
+
+def test_a_role_step_finds_a_task_escalated_to_its_role(tmp_path, db_url):
+    body = """
+name = "逾期上报后由主任审批"
+process = "test_effects"
+start_as = "unit_clerk"
+
+[[steps]]
+role = "unit_clerk"
+[steps.data]
+applicant = "张三"
+days = 5
+countries = 1
+
+[[steps]]
+fire_timers = true
+after = "P4D"
+
+[[steps]]
+role = "fao_director"
+[steps.data]
+decision = "approve"
+
+[expect]
+status = "completed"
+roles = ["unit_clerk", "section_chief"]
+[expect.data]
+batch_number = "兰外出任〔2026〕1号"
+escalated = 1
+"""
+    result = run_text(tmp_path, body, db_url, definitions=[EFFECTS])
+    assert result.ok, result.report("en")
+    assert "fao_director    fao_director   ut_approve" in result.lines[3].en
+
+
+def test_extra_users_are_created_once_and_must_match(tmp_path, db_url):
+    users = '[[users]]\nusername = "deputy"\nunit = "fao"\nroles = ["fao_director"]\n'
+    body = (HEAD.replace('start_as = "unit_clerk"', 'start_user = "clerk_commerce"') + users + APPLY
+            + '[[steps]]\nuser = "deputy"\ntask = "ut_head"\nexpect_error = "forbidden"\n')
+    assert run_text(tmp_path, body, db_url).ok
+    assert run_text(tmp_path, body, db_url).ok  # the user exists now: same unit and roles, fine
+    clash = run_text(tmp_path, body.replace('unit = "fao"', 'unit = "commerce"'), db_url)
+    assert "[[users]] deputy exists with another unit or roles (fao" in clash.failure_text("en")
+    missing = run_text(tmp_path, body.replace('unit = "fao"', 'unit = "mars"'), db_url)
+    assert "unit mars does not exist" in missing.failure_text("en")
+
+
+# -- the CLI --------------------------------------------------------------------------------------
+
+def cli(*args, env=None):
+    result = CliRunner().invoke(main, ["--lang", "en", *args], catch_exceptions=False, env=env)
+    return result.exit_code, result.output
+
+
+def test_cli_runs_files_and_folders_in_fresh_sqlite_databases(tmp_path):
+    # DATABASE_URL is ignored: scenarios never run in a shared database unless --db is typed.
+    unused = tmp_path / "unused.db"
+    code, out = cli("scenario", "run", str(SCENARIOS), "--definitions", str(TEST_PROCESSES),
+                    env={"DATABASE_URL": f"sqlite:///{unused}"})
+    assert code == 0, out
+    assert out.splitlines()[-1] == f"{len(TEST_FILES)} passed, 0 failed"
+    assert "case 1" in out and out.count("\nOK (") == len(TEST_FILES)  # each file in its own database
+    assert not unused.exists()
+
+
+def test_cli_exit_code_and_summary_on_failure(tmp_path):
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text((SCENARIOS / "test_approval_reject.toml").read_text(encoding="utf-8")
+                     .replace('level = "leader"', 'level = "director"'), encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n', encoding="utf-8")
+    code, out = cli("scenario", "run", str(SCENARIOS / "test_approval_loop.toml"), str(wrong), str(bad),
+                    "--definitions", str(TEST_PROCESSES))
+    assert code == 1
+    assert '[expect.data] level: expected "director", got "leader"' in out
+    assert "process: is required" in out
+    assert "1 passed, 2 failed" in out and f"FAILED: {wrong}" in out and f"FAILED: {bad}" in out
+    zh = CliRunner().invoke(main, ["scenario", "run", str(wrong), "--definitions", str(TEST_PROCESSES)])
+    assert zh.exit_code == 1
+    assert '[expect.data] level：应为 "director"，实际为 "leader"' in zh.output
+    assert "通过 0 个，失败 1 个" in zh.output
+
+
+def test_cli_with_db_uses_that_database(db_url):
+    code, out = cli("scenario", "run", str(SCENARIOS / "test_approval_reject.toml"), "--db", db_url,
+                    "--definitions", str(TEST_PROCESSES))
+    assert code == 0, out
+    code, out = cli("--db", db_url, "scenario", "run", str(SCENARIOS / "test_approval_reject.toml"),
+                    "--definitions", str(TEST_PROCESSES))
+    assert code == 0 and "case 2" in out  # the group's --db, typed on the command line, counts too
+    assert get_case(Database(db_url), 2).status == "completed"
+
+
+def test_cli_usage_errors(tmp_path):
+    code, out = cli("scenario", "run", str(tmp_path), "--definitions", str(TEST_PROCESSES))
+    assert code == 2 and "no scenario files (*.toml)" in out
+    broken = tmp_path / "defs"
+    broken.mkdir()
+    (broken / "x.bpmn").write_text("<not-bpmn/>", encoding="utf-8")
+    code, out = cli("scenario", "run", str(SCENARIOS / "test_approval_reject.toml"), "--definitions", str(broken))
+    assert code == 1 and "problem(s)" in out
+
+
+# -- every real scenario of the FAO processes -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_template(db_template, tmp_path_factory):
+    """The demo database with processes/ and forms/ deployed once; each real scenario copies it."""
+    kind, src = db_template
+    if kind == "pg":
+        name = f"waishi_scn_{uuid.uuid4().hex[:8]}"
+        admin = _admin_engine(PG_URL)
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{src}"'))
+        db = Database(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+        deploy_definitions(db, default_definitions())
+        db.dispose()
+        yield kind, name
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("scn") / "real.db"
+        shutil.copy(src, path)
+        db = Database(f"sqlite:///{path}")
+        deploy_definitions(db, default_definitions())
+        with db.engine.connect() as c:
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.dispose()
+        yield kind, path
+
+
+@pytest.fixture
+def real_db(real_template, tmp_path):
+    kind, src = real_template
+    if kind == "pg":
+        name = f"waishi_s_{uuid.uuid4().hex[:10]}"
+        admin = _admin_engine(PG_URL)
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{src}"'))
+        db = Database(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+        yield db
+        db.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path / "scenario.db"
+        shutil.copy(src, path)
+        db = Database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+
+
+# Copies of one template share version ids, so one spec cache serves every real scenario.
+REAL_SPECS = SpecCache()
+
+
+@pytest.mark.parametrize("path", REAL_FILES or [None], ids=[p.stem for p in REAL_FILES] or ["none-yet"])
+def test_real_scenario(path, request):
+    if path is None:
+        assert REAL_FILES == [], "processes/scenarios/ holds no scenario files yet"
+        return
+    scenario = load_scenario(path)
+    db = request.getfixturevalue("real_db")
+    began = time.perf_counter()
+    result = run_scenario(scenario, db, specs=REAL_SPECS, lang="en")
+    assert result.ok, result.report("en") + f"\n({time.perf_counter() - began:.2f} s)"
