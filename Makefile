@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export WAISHI_DB_PATH ?= var/waishi.db
 
-.PHONY: run test install bench lint db demo deploy clean
+.PHONY: run test install translations translations-update bench lint db demo deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# Compile the web app's message catalogs (messages.po -> messages.mo; the .mo files are not in git).
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d webapp/translations
+
+# After adding or changing translatable strings: re-extract them and merge into both catalogs,
+# then fill in every empty msgstr (tests/web/test_i18n.py fails while any is empty or stale).
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F webapp/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project=waishi -o webapp/translations/messages.pot webapp
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
+	rm webapp/translations/messages.pot
 
 db: install
 	$(BIN)/waishi db upgrade

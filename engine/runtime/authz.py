@@ -3,6 +3,8 @@ engine is the one place that cannot be bypassed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from engine.errors import Forbidden
 from engine.roles import ROLES, UNIT_SCOPED
 from engine.runtime.actors import Actor
@@ -31,13 +33,48 @@ def require_may_act(actor: Actor, case: CaseRow, item) -> None:
     require_role_in_scope(actor, item.role, case.unit_code)
 
 
+def may_act(actor: Actor, case: CaseRow, item) -> bool:
+    try:
+        require_may_act(actor, case, item)
+    except Forbidden:
+        return False
+    return True
+
+
+# Office roles and auditors read every case; unit roles read their own unit's cases only.
+CASE_READERS: frozenset[str] = frozenset(
+    {"fao_clerk", "section_chief", "fao_director", "leader_in_charge", "auditor"}
+)
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """Which cases an actor may read: every case, or those of one unit, or none (unit None)."""
+
+    all_units: bool
+    unit_code: str | None = None
+
+    @property
+    def none(self) -> bool:
+        return not self.all_units and self.unit_code is None
+
+
+def case_scope(actor: Actor) -> CaseScope:
+    """The single rule behind `may_view_case` and the read-model queries (engine/queries)."""
+    if actor.roles & CASE_READERS:
+        return CaseScope(all_units=True)
+    if actor.roles & UNIT_SCOPED and actor.unit_code:
+        return CaseScope(all_units=False, unit_code=actor.unit_code)
+    return CaseScope(all_units=False)
+
+
 def may_view_case(actor: Actor, case: CaseRow) -> bool:
-    """Read access: unit roles see their unit's cases; office roles and auditors see all."""
-    if actor.roles & {"fao_clerk", "section_chief", "fao_director", "leader_in_charge", "auditor"}:
+    """Read access: unit roles see their unit's cases; office roles and auditors see all.
+    `case` is anything with a `unit_code` (a case row or a read-model row)."""
+    scope = case_scope(actor)
+    if scope.all_units:
         return True
-    if actor.roles & UNIT_SCOPED:
-        return case.unit_code is not None and case.unit_code == actor.unit_code
-    return False
+    return scope.unit_code is not None and case.unit_code == scope.unit_code
 
 
 def require_view(actor: Actor, case: CaseRow) -> None:

@@ -1,0 +1,54 @@
+"""What every page's layout needs: the signed-in user, the counts in the navigation (open tasks,
+unread notifications) and the list of areas the user may open. Counts are computed once per
+request, only when a template asks for them, and a failure never breaks the page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+
+from engine.queries import inbox, notifications
+from webapp.auth import current_user
+from webapp.services import waishi
+
+log = logging.getLogger("waishi.web")
+
+CASE_LIST_ROLES = ("unit_clerk", "unit_head", "fao_clerk", "section_chief", "fao_director", "leader_in_charge",
+                   "auditor")
+
+
+@dataclass(frozen=True)
+class NavCounts:
+    tasks: inbox.InboxCounts
+    unread: int
+
+
+def nav_counts() -> NavCounts | None:
+    if "nav_counts" in g:
+        return g.nav_counts
+    user = current_user()
+    counts = None
+    if user is not None:
+        try:
+            with waishi().db.read() as session:
+                counts = NavCounts(inbox.counts(session, user.actor),
+                                   notifications.unread_count(session, user.actor))
+        except Exception:  # the page still renders without its counts
+            log.exception("navigation counts failed")
+    g.nav_counts = counts
+    return counts
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def layout_context():
+        user = current_user()
+        return {
+            "user": user,
+            "nav_counts": nav_counts,
+            "may_list_cases": bool(user and user.has_any(*CASE_LIST_ROLES)),
+            "is_admin": bool(user and user.has_any("admin")),
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }
