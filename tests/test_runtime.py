@@ -224,3 +224,15 @@ def test_commands_timed_in_china_time_verify(service):
     case_id = w.start()
     w.apply()
     assert verify(service.db, case_id).ok
+
+
+def test_work_item_due_date_comes_from_its_boundary_timer(service):
+    w = Walker(service, T0)
+    case_id = w.start()
+    w.apply()
+    w.complete("ut_head", decision="approve")
+    assert open_item(w.db, case_id, "ut_review").due_at is None  # no timer on this task
+    w.complete("ut_budget", budget_ok="ok")
+    w.complete("ut_review", decision="approve")
+    item = open_item(w.db, case_id, "ut_director")
+    assert item.due_at == w.now + timedelta(days=5)  # the DMN's sla_days for 8 days / 2 countries

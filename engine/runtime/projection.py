@@ -71,6 +71,29 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _timer_due(task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if not value or not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+        return None
+    try:
+        due = TimerEventDefinition.get_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(due.timestamp(), tz=due.tzinfo)
+
+
+def due_at(task) -> datetime | None:
+    """When a user task is due: the earliest timer on its boundary (the reminder or escalation
+    the diagram attaches), or None. SpiffWorkflow puts a task with boundary events and those
+    events side by side under one BoundaryEventSplit."""
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        return None
+    dues = [d for sibling in parent.children if sibling is not task and sibling.state == TaskState.WAITING
+            and (d := _timer_due(sibling)) is not None]
+    return min(dues) if dues else None
+
+
 def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
     due = []
     for task in wf.event_manager.tasks.values():
@@ -132,6 +155,7 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
             "name": ready[tid].task_spec.bpmn_name or ready[tid].task_spec.bpmn_id,
             "form_key": form_key(ready[tid].task_spec), "role": ready[tid].task_spec.lane or "",
             "unit_code": case.unit_code, "state": "open", "version": 1, "created_at": at,
+            "due_at": due_at(ready[tid]),
         } for tid in new])
     messages = waiting_messages(wf)
     if messages != before.messages:
