@@ -29,6 +29,7 @@ class CommandContext:
 
     at: datetime  # timezone-aware UTC
     rng: random.Random
+    actor: str = ""  # who runs the command (recorded in its event, so replay sees the same)
 
     def new_uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -43,11 +44,11 @@ def seed_for(case_key: str, seq: int) -> int:
 
 
 @contextlib.contextmanager
-def command_context(case_key: str, seq: int, at: datetime) -> Iterator[CommandContext]:
-    """Run a block as command number `seq` of a case, at instant `at` (UTC)."""
+def command_context(case_key: str, seq: int, at: datetime, actor: str = "") -> Iterator[CommandContext]:
+    """Run a block as command number `seq` of a case, at instant `at` (UTC), by `actor`."""
     if at.tzinfo is None:
         raise ValueError("command time must be timezone-aware")
-    ctx = CommandContext(at=at.astimezone(UTC), rng=random.Random(seed_for(case_key, seq)))
+    ctx = CommandContext(at=at.astimezone(UTC), rng=random.Random(seed_for(case_key, seq)), actor=actor)
     token = _current.set(ctx)
     try:
         yield ctx
@@ -63,6 +64,12 @@ def now() -> datetime:
     """The command's instant when inside a command, else the wall clock (UTC)."""
     ctx = _current.get()
     return ctx.at if ctx is not None else datetime.now(UTC)
+
+
+def actor() -> str:
+    """The username running the current command ('' outside a command)."""
+    ctx = _current.get()
+    return ctx.actor if ctx is not None else ""
 
 
 def _uuid4() -> uuid.UUID:

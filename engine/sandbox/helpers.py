@@ -128,6 +128,12 @@ def calendar_source(d: DateLike | int) -> str:
     return workdays.calendar_source(year)
 
 
+def current_user() -> str:
+    """The username of whoever runs the current command ('system' for timers), as recorded in
+    its audit event — e.g. to note who approved after an escalation."""
+    return determinism.actor()
+
+
 def issue_number(kind: str) -> str:
     """The next number of a document series (`trip_batch`, `visa_notice`, `invitation_letter`),
     formatted by the office's setting, gapless per year."""
@@ -163,6 +169,7 @@ def escalate(task: str, role: str) -> int:
 
 
 HELPERS: dict[str, Callable[..., Any]] = {
+    "current_user": current_user,
     "issue_number": issue_number,
     "setting": setting,
     "hold_unit": hold_unit,
