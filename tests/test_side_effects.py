@@ -165,3 +165,14 @@ def test_absurd_timer_duration_is_refused_quickly():
     with pytest.raises(SandboxViolation, match="100"):
         TimerEventDefinition.parse_iso_duration("P99999999Y")
     assert TimerEventDefinition.parse_iso_duration("P2Y3M") == {"years": 2, "months": 3}
+
+
+def test_scripts_see_who_runs_the_command():
+    from datetime import UTC, datetime
+
+    from engine.determinism import command_context
+    from engine.sandbox.helpers import current_user
+
+    assert current_user() == ""
+    with command_context("case:1", 1, datetime(2026, 1, 1, tzinfo=UTC), "fao_director"):
+        assert current_user() == "fao_director"

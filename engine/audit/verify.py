@@ -104,7 +104,8 @@ def _replay(case: Case, events: list[AuditEvent], specs: SpecCache, engine, repo
     digest = ""
     for ev in events:
         try:
-            with command_context(name, ev.seq, ev.at, ev.actor), effect_log(replay=ev.payload.get("effects", [])) as log:
+            context = command_context(name, ev.seq, ev.at, ev.actor)
+            with context, effect_log(replay=ev.payload.get("effects", [])) as log:
                 if ev.command == "start":
                     wf = effects.start(loaded, ev.payload, engine).workflow
                 elif ev.command in effects.NO_WORKFLOW_CHANGE:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import holidays
+from engine import attachments, holidays
 from engine.audit import chain
 from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
@@ -24,7 +24,7 @@ from engine.forms.validate import validate_submission
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
-from engine.runtime.authz import require_may_act, require_role_in_scope
+from engine.runtime.authz import require_may_act, require_role_in_scope, require_view
 from engine.runtime.case_store import CaseRow
 from engine.runtime.outside import LiveEffects, unit_held
 from engine.runtime.workflow_cache import WorkflowCache
@@ -32,7 +32,7 @@ from engine.sandbox import make_script_engine
 from engine.sandbox.helpers import CHINA_TZ
 from engine.side_effects import effect_log
 from engine.storage.db import Database
-from engine.storage.models import Case, DefinitionVersion
+from engine.storage.models import Attachment, Case, DefinitionVersion
 
 
 def utcnow() -> datetime:
@@ -52,10 +52,13 @@ class CaseService:
     """Runs case commands against one database. Thread-safe: it holds no per-case state."""
 
     def __init__(self, db: Database, specs: SpecCache | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, *, files: attachments.AttachmentStore | None = None,
+                 max_upload_bytes: int = attachments.DEFAULT_MAX_BYTES) -> None:
         self.db = db
         self.specs = specs or SpecCache()
         self.clock = clock
+        self.files = files or attachments.AttachmentStore()
+        self.max_upload_bytes = max_upload_bytes
         self.script_engine = make_script_engine()
         self._workflows = WorkflowCache()
 
@@ -83,7 +86,8 @@ class CaseService:
                 started_at=at, updated_at=at, ended_at=None, seq=0, last_hash=chain.GENESIS, state_hash="",
                 state="", data={}, next_timer_at=None,
             )
-            with command_context(chain.case_chain(case.id), 1, at), self._effects(session, case, at) as log:
+            context = command_context(chain.case_chain(case.id), 1, at, actor.username)
+            with context, self._effects(session, case, at) as log:
                 outcome = effects.start(loaded, payload, self.script_engine)
                 _record_effects(payload, log)
                 self._record(session, case, actor, "start", payload, outcome, loaded.flavour, at,
@@ -118,15 +122,56 @@ class CaseService:
         with self.db.transaction() as session:
             actor = load_actor(session, username)
             case = self._lock_running(session, case_id)
-            may_cancel = "fao_director" in actor.roles or (
-                actor.username == case.started_by and actor.unit_code == case.unit_code
-            )
-            if not may_cancel:
+            if not may_cancel_case(actor, case):
                 raise Forbidden("只有申请人或外办主任可以撤销案件",
                                 "Only the applicant or the FAO director may cancel a case")
             payload = {"reason": reason}
             case.status, case.ended_at = "cancelled", at
             self._apply(session, case, actor, "cancel", payload, at, lambda wf: effects.cancel(wf, payload))
+
+    def comment(self, username: str, case_id: int, text: str, at: datetime | None = None, *,
+                task_id: str | None = None) -> None:
+        """A comment on the case (办理意见、说明), by anyone who may read it; on a task's page it
+        names the task. Audited like claim/release: the workflow and its state hash stay as they are."""
+        at = at or self.clock()
+        text = _comment_text(text)
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            case = self._lock(session, case_id)
+            require_view(actor, case)
+            task_spec = None
+            if task_id is not None:
+                task_spec = self._item(session, case, task_id).spec_name
+            self._note(session, case, actor, "comment", {"text": text}, at, task_id=task_id, task_spec=task_spec)
+
+    def attach(self, username: str, case_id: int, filename: str | None, data: bytes, *,
+               task_id: str | None = None, at: datetime | None = None) -> int:
+        """Attach a file to a running case: who may read the case and holds a task role (not
+        auditors or administrators). The type is decided by content (`engine.attachments`); the
+        bytes go to the attachment store first, then the row and the audited `attach` event
+        (metadata only) commit together. Returns the attachment's id."""
+        at = at or self.clock()
+        checked = attachments.check(filename, data, self.max_upload_bytes)
+        with self.db.transaction() as session:
+            actor = load_actor(session, username)
+            case = self._lock(session, case_id)
+            require_view(actor, case)
+            if not actor.roles & TASK_ROLES:
+                raise Forbidden("您的角色不能上传附件", "Your roles may not upload attachments")
+            _check_running(case)
+            task_spec = None
+            if task_id is not None:
+                task_spec = self._item(session, case, task_id).spec_name
+            self.files.put(case.id, checked.sha256, data)
+            row = Attachment(case_id=case.id, task_id=task_id, filename=checked.filename,
+                             content_type=checked.type.content_type, size=checked.size, sha256=checked.sha256,
+                             uploaded_by=actor.username, uploaded_at=at)
+            session.add(row)
+            session.flush()
+            payload = {"filename": checked.filename, "sha256": checked.sha256, "size": checked.size,
+                       "type": checked.type.content_type}
+            self._note(session, case, actor, "attach", payload, at, task_id=task_id, task_spec=task_spec)
+            return row.id
 
     def fire_timers(self, case_id: int, *, at: datetime | None = None, skip_locked: bool = False) -> bool:
         """Fire the case's due timers. Returns False when nothing was due or, with `skip_locked`,
@@ -179,15 +224,21 @@ class CaseService:
             if not claim and item.assignee != actor.username:
                 raise Conflict("您未认领此任务，无法释放", "You have not claimed this task, so you cannot release it")
             case_store.set_assignee(session, item.id, actor.username if claim else None)
-            command = "claim" if claim else "release"
-            seq = case.seq + 1
-            last_hash = chain.append(
-                session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash,
-                at=at, actor=actor.username, command=command, payload={}, state_hash=case.state_hash,
-                task_id=task_id, task_spec=item.spec_name,
-            )
-            case.seq, case.last_hash, case.updated_at = seq, last_hash, at
-            case_store.save(session, case)
+            self._note(session, case, actor, "claim" if claim else "release", {}, at, task_id=task_id,
+                       task_spec=item.spec_name)
+
+    def _note(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
+              at: datetime, *, task_id: str | None = None, task_spec: str | None = None) -> None:
+        """Append an event for a command that leaves the workflow alone (`effects.NO_WORKFLOW_CHANGE`):
+        the state hash is carried over unchanged, which is what replay checks."""
+        seq = case.seq + 1
+        last_hash = chain.append(
+            session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash,
+            at=at, actor=actor.username, command=command, payload=payload, state_hash=case.state_hash,
+            task_id=task_id, task_spec=task_spec,
+        )
+        case.seq, case.last_hash, case.updated_at = seq, last_hash, at
+        case_store.save(session, case)
 
     def _task_command(self, session: Session, username: str, case_id: int, task_id: str,
                       expected_version: int | None) -> tuple[Actor, CaseRow, Any]:
@@ -204,7 +255,8 @@ class CaseService:
     def _apply(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                at: datetime, apply: Callable, *, task_id: str | None = None, task_spec: str | None = None) -> None:
         loaded = self.specs.for_version_id(session, case.version_id)
-        with command_context(chain.case_chain(case.id), case.seq + 1, at), self._effects(session, case, at) as log:
+        context = command_context(chain.case_chain(case.id), case.seq + 1, at, actor.username)
+        with context, self._effects(session, case, at) as log:
             wf = self._workflows.take(case.id, case.state_hash)
             if wf is None:
                 wf = state.load(case.state, loaded.spec, loaded.subprocess_specs, loaded.flavour, self.script_engine)
@@ -327,6 +379,28 @@ def _record_effects(payload: dict[str, Any], log) -> None:
     """Outside calls made by diagram code go into the event, so replay can hand them back."""
     if log.recorded:
         payload["effects"] = log.recorded
+
+
+MAX_COMMENT = 4000
+
+
+def _comment_text(text: str | None) -> str:
+    value = (text or "").replace("\r\n", "\n").strip()
+    if not value:
+        raise InvalidInput("意见内容不能为空", "The comment is empty")
+    if len(value) > MAX_COMMENT:
+        raise InvalidInput(f"意见不能超过 {MAX_COMMENT} 个字符", f"A comment may have at most {MAX_COMMENT} characters")
+    if any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in value):
+        raise InvalidInput("意见含有不允许的控制字符", "The comment contains control characters that are not allowed")
+    return value
+
+
+def may_cancel_case(actor: Actor, case) -> bool:
+    """Who may cancel a running case: the FAO director, or the person who started it while they
+    belong to its unit. `case` is anything with `started_by` and `unit_code`."""
+    return "fao_director" in actor.roles or (
+        actor.username == case.started_by and actor.unit_code == case.unit_code
+    )
 
 
 def _check_running(case: CaseRow) -> None:
