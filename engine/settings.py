@@ -23,7 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "approval_remind_after": "P3D",
     "approval_escalate_after": "P5D",
     "province_reply_remind_after": "P14D",
+    "province_reply_reminders_max": 12,  # then the reminders stop and the section chief is told
     "invitation_checkout_days": 30,
+    "invitation_checkout_remind_days_before": 7,  # 销签 reminder this many days before it is due
     "public_notice_min_working_days": 5,
     "correction_rounds_max": 5,
 }

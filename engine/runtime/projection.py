@@ -75,6 +75,10 @@ def _timer_due(task) -> datetime | None:
     value = task.internal_data.get("event_value")
     if not value or not isinstance(task.task_spec.event_definition, TimerEventDefinition):
         return None
+    if isinstance(value, dict):  # a cycle timer: {'cycles', 'next', 'duration'}; 0 cycles left = done
+        if not value.get("cycles"):
+            return None
+        value = value.get("next")
     try:
         due = TimerEventDefinition.get_datetime(value)
     except (TypeError, ValueError):
@@ -95,22 +99,9 @@ def due_at(task) -> datetime | None:
 
 
 def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
-    due = []
-    for task in wf.event_manager.tasks.values():
-        if task.state != TaskState.WAITING:
-            continue
-        definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            value = task.internal_data.get("event_value")
-            if value:
-                try:
-                    due.append(TimerEventDefinition.get_datetime(value))
-                except (TypeError, ValueError):
-                    continue
-    if not due:
-        return None
-    first = min(due)
-    return datetime.fromtimestamp(first.timestamp(), tz=first.tzinfo)
+    due = [d for task in wf.event_manager.tasks.values()
+           if task.state == TaskState.WAITING and (d := _timer_due(task)) is not None]
+    return min(due) if due else None
 
 
 def waiting_messages(wf: BpmnWorkflow) -> set[str]:

@@ -199,9 +199,24 @@ def prune(wf: BpmnWorkflow) -> int:
     for tid in dropped:
         del wf.tasks[tid]
         wf.subprocesses.pop(tid, None)
+    _drop_orphan_subprocesses(wf)
     if wf.last_task is not None and wf.last_task.id not in keep:
         wf.last_task = None
     return len(dropped)
+
+
+def _drop_orphan_subprocesses(wf: BpmnWorkflow) -> None:
+    """Subprocesses nested in a dropped subprocess are keyed by tasks of that subprocess, which
+    are gone too; a reloaded workflow would not have them, so the live one must not either."""
+    while True:
+        alive = set(wf.tasks)
+        for sub in wf.subprocesses.values():
+            alive.update(sub.tasks)
+        orphans = [sid for sid, sub in wf.subprocesses.items() if sub.parent_task_id not in alive]
+        if not orphans:
+            return
+        for sid in orphans:
+            del wf.subprocesses[sid]
 
 
 def _path_from_root(task) -> list:
