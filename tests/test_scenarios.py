@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from engine.cli import main
 from engine.definitions.cache import SpecCache
 from engine.scenarios import (
     ScenarioInvalid,
+    checks,
     default_definitions,
     deploy_definitions,
     load_scenario,
@@ -26,6 +27,7 @@ from engine.scenarios import (
     run_scenario,
 )
 from engine.storage.db import Database
+from engine.storage.models import Case
 from tests.conftest import PG_URL, TEST_PROCESSES, TESTS, _admin_engine
 from tests.helpers import get_case
 
@@ -92,7 +94,21 @@ def test_the_loop_scenario_prints_its_path(db_url):
 
 
 def test_scenarios_found_at_least_the_three_documented_ones():
-    assert {p.stem for p in TEST_FILES} >= {"test_approval_loop", "test_approval_reject", "test_approval_refusals"}
+    assert {p.stem for p in TEST_FILES} >= {"test_approval_loop", "test_approval_reject", "test_approval_refusals",
+                                            "test_approval_second_case"}
+
+
+def test_the_second_case_scenario_starts_another_case_and_leaves_it_alone(db_url):
+    [result] = run_files([SCENARIOS / "test_approval_second_case.toml"], definitions=[TEST_PROCESSES], url=db_url)
+    assert result.ok, result.report("en")
+    assert result.case_id == 1
+    assert ("2026-03-02 09:20  clerk_education start_other test_approval (unit education) → case 2 (left alone)"
+            in result.lines[2].en)
+    assert "发起另一案件 test_approval（单位 education） → 案件 2（不再处理）" in result.lines[2].zh
+    assert result.lines[5].en.endswith("expect_notifications none ✓")
+    other = get_case(Database(db_url), 2)
+    assert (other.status, other.unit_code, other.started_by) == ("running", "education", "clerk_education")
+    assert other.data.get("note") == "另一案件"
 
 
 # -- wrong expectations fail, naming the step or field --------------------------------------------
@@ -160,6 +176,186 @@ def test_an_undeployed_process_or_unknown_unit_fails_at_the_start(tmp_path, db_u
     assert result.failure_text("en") == "start: unit mars does not exist"
 
 
+# -- another case, notifications, held units, missing values ---------------------------------------
+
+EFFECTS_HEAD = """
+name = "驳回后暂停本单位"
+process = "test_effects"
+start_as = "unit_clerk"
+
+[[steps]]
+role = "unit_clerk"
+[steps.data]
+applicant = "张三"
+days = 5
+countries = 1
+"""
+REJECT = """
+[[steps]]
+role = "section_chief"
+[steps.data]
+decision = "reject"
+"""
+
+
+def count_cases(db_url: str) -> int:
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            return session.scalar(select(func.count()).select_from(Case))
+    finally:
+        db.dispose()
+
+
+def test_a_held_units_next_application_is_refused_and_notifications_are_checked(tmp_path, db_url):
+    body = EFFECTS_HEAD + """
+[[steps]]
+start_other = "test_effects"
+
+[[steps]]
+expect_notifications = []
+""" + REJECT + """
+[[steps]]
+expect_notifications = [{ kind = "info", role = "unit_clerk", contains = "暂停受理" }]
+
+[[steps]]
+start_other = "test_effects"
+expect_error = "conflict"
+
+[[steps]]
+start_other = "test_effects"
+role = "unit_clerk"
+expect_error = "conflict"
+[steps.data]
+applicant = "李四"
+
+[[steps]]
+start_other = "test_effects"
+user = "clerk_education"
+unit = "education"
+
+[expect]
+status = "completed"
+unit_held = true
+notifications = [
+  { kind = "returned", username = "clerk_commerce", contains = "rejected" },
+  { contains = "on hold" },
+  { role = "unit_clerk" },
+]
+[expect.data]
+decision = "reject"
+comment = ""
+escalated = "<absent>"
+nothing = "<null>"
+"""
+    result = run_text(tmp_path, body, db_url, definitions=[EFFECTS])
+    assert result.ok, result.report("en")
+    lines = [line.en for line in result.lines]
+    assert "clerk_commerce  start_other test_effects (unit commerce) → case 2 (left alone)" in lines[2]
+    assert lines[3].endswith("expect_notifications none ✓")
+    assert lines[5].endswith('expect_notifications {kind = "info", role = "unit_clerk", contains = "暂停受理"} ✓')
+    assert ("clerk_commerce  start_other test_effects (unit commerce) refused as expected: conflict — "
+            "Your unit has passports overdue for return") in lines[6]
+    assert "clerk_education start_other test_effects (unit education) → case 3 (left alone)" in lines[8]
+    assert count_cases(db_url) == 3  # the refused starts created nothing
+    db = Database(db_url)
+    assert get_case(db, result.case_id).status == "completed"  # the scenario's own case stayed the subject
+    assert [get_case(db, i).status for i in (2, 3)] == ["running", "running"]
+    db.dispose()
+
+
+def test_wrong_notification_held_and_missing_value_expectations_are_each_named(tmp_path, db_url):
+    body = EFFECTS_HEAD + REJECT + """
+[expect]
+unit_held = false
+notifications = [
+  { kind = "returned", username = "clerk_commerce" },
+  { kind = "reminder", role = "section_chief", contains = "逾期" },
+  { username = "clerk_education" },
+]
+[expect.data]
+comment = "<absent>"
+batch_number = "<null>"
+escalated = "<null>"
+"""
+    result = run_text(tmp_path, body, db_url, definitions=[EFFECTS])
+    text_en = result.failure_text("en")
+    assert '[expect.data] comment: expected absent, got ""' in text_en
+    assert '[expect.data] batch_number: expected absent or null, got "兰外出任〔2026〕1号"' in text_en
+    assert ('[expect] notifications: no notification matches {kind = "reminder", role = "section_chief", '
+            'contains = "逾期"} (the case\'s notifications: info → unit_clerk/commerce “New applications of your '
+            'unit are on hold: 护照逾期未交回”; returned → clerk_commerce “Your application was rejected”)') in text_en
+    assert '[expect] notifications: no notification matches {username = "clerk_education"}' in text_en
+    assert "[expect] unit_held: expected false for unit commerce, got true" in text_en
+    assert "escalated" not in text_en
+    assert len(result.failures) == 5
+    text_zh = result.failure_text("zh")
+    assert "[expect] unit_held：单位 commerce 应为 false，实际为 true" in text_zh
+    assert "[expect.data] comment：不应有此项" in text_zh and "“申请被驳回”" in text_zh
+
+
+def test_no_notifications_expected_but_some_sent(tmp_path, db_url):
+    body = EFFECTS_HEAD + REJECT + '[[steps]]\nexpect_notifications = []\n[expect]\nstatus = "running"\n'
+    result = run_text(tmp_path, body, db_url, definitions=[EFFECTS])
+    assert result.failure_text("en").startswith(
+        "step 3: expect_notifications: expected no notifications, got 2: info → unit_clerk/commerce")
+    assert len(result.failures) == 1  # the run stopped at the step: [expect] was not checked
+    other_unit = EFFECTS_HEAD.replace('start_as = "unit_clerk"', 'start_as = "unit_clerk"\nunit = "education"')
+    ended = run_text(tmp_path, other_unit + REJECT + "[expect]\nnotifications = []\n", db_url,
+                     definitions=[EFFECTS])  # commerce is on hold now
+    assert "[expect] notifications: expected no notifications, got 2" in ended.failure_text("en")
+
+
+def test_an_escalation_notifies_the_section_chief(tmp_path, db_url):
+    body = EFFECTS_HEAD + """
+[[steps]]
+fire_timers = true
+after = "P4D"
+
+[[steps]]
+expect_notifications = [
+  { kind = "reminder", role = "section_chief", contains = "逾期" },
+  { kind = "escalation", role = "fao_director", contains = "escalated" },
+]
+
+[expect]
+unit_held = false
+notifications = [{ kind = "reminder", contains = "overdue" }]
+"""
+    result = run_text(tmp_path, body, db_url, definitions=[EFFECTS])
+    assert result.ok, result.report("en")
+
+
+@pytest.mark.parametrize("steps, expected", [
+    (EFFECTS_HEAD + '[[steps]]\nstart_other = "test_effects"\nexpect_error = "conflict"\n',
+     "step 2: expected error conflict, but the step succeeded"),
+    (EFFECTS_HEAD + REJECT + '[[steps]]\nstart_other = "test_effects"\nexpect_error = "forbidden"\n',
+     "step 3: expected error forbidden, got conflict: Your unit has passports overdue"),
+    (EFFECTS_HEAD + '[[steps]]\nstart_other = "test_effects"\nrole = "fao_clerk"\n',
+     "step 2: unexpected error forbidden: You do not hold the role needed to start this process (unit_clerk)"),
+    (EFFECTS_HEAD + '[[steps]]\nstart_other = "nope"\n', "step 2: unexpected error not_found: Process nope"),
+    (EFFECTS_HEAD + '[[steps]]\nstart_other = "test_effects"\nunit = "mars"\n', "step 2: unit mars does not exist"),
+    (EFFECTS_HEAD + '[[steps]]\nexpect_notifications = [{ kind = "info" }]\n',
+     'step 2: expect_notifications: no notification matches {kind = "info"} (the case\'s notifications: —)'),
+])
+def test_start_other_and_notification_steps_that_fail(tmp_path, db_url, steps, expected):
+    result = run_text(tmp_path, steps, db_url, definitions=[EFFECTS])
+    assert not result.ok
+    assert expected in result.failure_text("en")
+
+
+def test_null_and_absent_markers():
+    data = {"a": None, "b": 0, "c": ""}
+    assert checks.data_mismatch("a", "<null>", data) is None
+    assert checks.data_mismatch("z", "<null>", data) is None
+    assert checks.data_mismatch("z", "<absent>", data) is None
+    assert checks.data_mismatch("a", "<absent>", data).en == "[expect.data] a: expected absent, got null"
+    assert checks.data_mismatch("b", "<null>", data).en == "[expect.data] b: expected absent or null, got 0"
+    assert checks.data_mismatch("c", "<null>", data) is not None  # an empty string is a value
+    assert checks.data_mismatch("a", None, data) is None  # plain values compare as before
+    assert checks.data_mismatch("c", "", data) is None
+
+
 # -- malformed files ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, expected", [
@@ -190,6 +386,24 @@ def test_an_undeployed_process_or_unknown_unit_fails_at_the_start(tmp_path, db_u
     (HEAD + '[expect]\nstate = "completed"\n', "[expect]: unknown key 'state'"),
     (HEAD + '[[users]]\nusername = "x"\n', "[[users]] 1: needs at least one role (roles)"),
     (HEAD + 'steps = [\n', "TOML: not valid TOML"),
+    (HEAD + '[[steps]]\nstart_other = "p"\nrole = "unit_clerk"\nuser = "u"\n',
+     "step 1: give role or user on a start_other step, not both"),
+    (HEAD + '[[steps]]\nstart_other = "p"\nrole = "boss"\n', "step 1.role: unknown role 'boss'"),
+    (HEAD + '[[steps]]\nstart_other = "p"\ntask = "ut_apply"\n',
+     "step 1: 'task' does not belong on a start_other step"),
+    (HEAD + '[[steps]]\nstart_other = "p"\nfire_timers = true\n',
+     "step 1: a step has exactly one action, this one has 2 (fire_timers, start_other)"),
+    (HEAD + '[[steps]]\nstart_other = ""\n', "step 1.start_other: must be a non-empty string"),
+    (HEAD + '[[steps]]\nrole = "unit_clerk"\nunit = "education"\n', "step 1: 'unit' does not belong on a role step"),
+    (HEAD + '[[steps]]\nexpect_notifications = "reminder"\n', "step 1.expect_notifications: must be a list of tables"),
+    (HEAD + '[[steps]]\nexpect_notifications = [{}]\n',
+     "step 1.expect_notifications 1: needs at least one of kind, role, username, contains"),
+    (HEAD + '[expect]\nnotifications = [{ kind = "info" }, { text = "x" }]\n',
+     "[expect] notifications 2: unknown key 'text' (allowed: kind, role, username, contains)"),
+    (HEAD + '[expect]\nnotifications = [{ role = "boss" }]\n', "[expect] notifications 1.role: unknown role 'boss'"),
+    (HEAD + '[expect]\nnotifications = [{ contains = 1 }]\n',
+     "[expect] notifications 1.contains: must be a non-empty string"),
+    (HEAD + '[expect]\nunit_held = "yes"\n', "[expect] unit_held: must be true or false"),
 ])
 def test_malformed_files_get_clear_errors(tmp_path, body, expected):
     path = tmp_path / "bad.toml"

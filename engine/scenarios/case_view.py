@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.audit.chain import case_chain
+from engine.runtime import outside
 from engine.storage.db import Database
-from engine.storage.models import AuditEvent, Case, WorkItem
+from engine.storage.models import AuditEvent, Case, Notification, WorkItem
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,20 @@ class CaseState:
     unit_code: str | None
     next_timer_at: datetime | None
     data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    kind: str
+    role: str | None
+    username: str | None
+    unit_code: str | None
+    text_zh: str
+    text_en: str
+
+    def describe(self, lang: str = "zh") -> str:
+        to = self.username or "/".join(x for x in (self.role, self.unit_code) if x) or "?"
+        return f"{self.kind} → {to} “{self.text_en if lang.startswith('en') else self.text_zh}”"
 
 
 def open_items(db: Database, case_id: int) -> list[OpenItem]:
@@ -68,12 +83,28 @@ def last_event_payload(db: Database, case_id: int) -> dict[str, Any]:
     return payload or {}
 
 
+def notifications(db: Database, case_id: int) -> list[NotificationRow]:
+    """The case's notifications, oldest first."""
+    query = (select(Notification.kind, Notification.role, Notification.username, Notification.unit_code,
+                    Notification.text_zh, Notification.text_en)
+             .where(Notification.case_id == case_id).order_by(Notification.id))
+    with db.read() as session:
+        return [NotificationRow(*row) for row in session.execute(query)]
+
+
+def unit_held(db: Database, unit_code: str | None) -> bool:
+    with db.read() as session:
+        return outside.unit_held(session, unit_code)
+
+
 def fingerprint(db: Database, case_id: int) -> tuple:
-    """Everything a command could change: the case row's chain and state, and every work item."""
+    """Everything a command could change: the case row's chain and state, and every work item —
+    and the number of cases, so a refused start is seen to have started nothing."""
     with db.read() as session:
         case = session.get(Case, case_id)
         items = session.execute(
             select(WorkItem.task_id, WorkItem.state, WorkItem.version, WorkItem.assignee, WorkItem.escalated_role)
             .where(WorkItem.case_id == case_id).order_by(WorkItem.task_id)).all()
+        cases = session.scalar(select(func.count()).select_from(Case))
         return (case.seq, case.last_hash, case.state_hash, case.status, case.next_timer_at,
-                tuple(tuple(row) for row in items))
+                tuple(tuple(row) for row in items), cases)

@@ -1,4 +1,5 @@
-"""The checks at the end of a scenario (`[expect]`) and between steps (`expect_open`)."""
+"""The checks at the end of a scenario (`[expect]`) and between steps (`expect_open`,
+`expect_notifications`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import json
 from typing import Any
 
 from engine.errors import Message
-from engine.scenarios.case_view import CaseState
-from engine.scenarios.model import Expect
+from engine.scenarios.case_view import CaseState, NotificationRow
+from engine.scenarios.model import ABSENT, NULL, Expect, NotificationPattern
 
 
 def same(expected: Any, actual: Any) -> bool:
@@ -32,8 +33,54 @@ def open_mismatch(where: str, expected: tuple[str, ...], actual: list[str]) -> M
                    f"{where}: open tasks expected {show(sorted(expected))}, got {show(sorted(actual))}")
 
 
-def final_mismatches(expect: Expect, case: CaseState, roles: list[str], opened: list[str]) -> list[Message]:
-    """Every field of `[expect]` that differs, each naming the field."""
+def matches(pattern: NotificationPattern, row: NotificationRow) -> bool:
+    return ((pattern.kind is None or pattern.kind == row.kind)
+            and (pattern.role is None or pattern.role == row.role)
+            and (pattern.username is None or pattern.username == row.username)
+            and (pattern.contains is None or pattern.contains in row.text_zh or pattern.contains in row.text_en))
+
+
+def notification_mismatches(where: str, patterns: tuple[NotificationPattern, ...],
+                            rows: list[NotificationRow]) -> list[Message]:
+    """One message per pattern that no notification of the case matches; an empty list of
+    patterns means the case has no notification at all."""
+    zh = "；".join(r.describe("zh") for r in rows) or "—"
+    en = "; ".join(r.describe("en") for r in rows) or "—"
+    if not patterns:
+        if not rows:
+            return []
+        return [Message(f"{where}：应没有通知，实际有 {len(rows)} 条：{zh}",
+                        f"{where}: expected no notifications, got {len(rows)}: {en}")]
+    return [Message(f"{where}：没有通知符合 {p.describe()}（本案件的通知：{zh}）",
+                    f"{where}: no notification matches {p.describe()} (the case's notifications: {en})")
+            for p in patterns if not any(matches(p, r) for r in rows)]
+
+
+def data_mismatch(key: str, wanted: Any, data: dict[str, Any]) -> Message | None:
+    """`[expect.data]` for one key. "<absent>": the key is missing; "<null>": missing or null."""
+    where = f"[expect.data] {key}"
+    if wanted in (ABSENT, NULL):
+        if key not in data or (wanted == NULL and data[key] is None):
+            return None
+        if wanted == ABSENT:
+            zh, en = "不应有此项", "expected absent"
+        else:
+            zh, en = "应无此项或为 null", "expected absent or null"
+        return Message(f"{where}：{zh}，实际为 {show(data[key])}", f"{where}: {en}, got {show(data[key])}")
+    if key not in data:
+        return Message(f"{where}：案件数据中没有此项（应为 {show(wanted)}）",
+                       f"{where}: missing from the case data (expected {show(wanted)})")
+    if not same(wanted, data[key]):
+        return Message(f"{where}：应为 {show(wanted)}，实际为 {show(data[key])}",
+                       f"{where}: expected {show(wanted)}, got {show(data[key])}")
+    return None
+
+
+def final_mismatches(expect: Expect, case: CaseState, roles: list[str], opened: list[str], *,
+                     notifications: list[NotificationRow] | None = None, unit: str | None = None,
+                     unit_held: bool | None = None) -> list[Message]:
+    """Every field of `[expect]` that differs, each naming the field. `notifications` are the
+    case's, `unit_held` whether the scenario's `unit` is on hold (each read only when expected)."""
     out: list[Message] = []
     if expect.status is not None and expect.status != case.status:
         out.append(Message(f"[expect] status：应为 {expect.status}，实际为 {case.status}",
@@ -46,10 +93,13 @@ def final_mismatches(expect: Expect, case: CaseState, roles: list[str], opened: 
         if found:
             out.append(found)
     for key, wanted in expect.data.items():
-        if key not in case.data:
-            out.append(Message(f"[expect.data] {key}：案件数据中没有此项（应为 {show(wanted)}）",
-                               f"[expect.data] {key}: missing from the case data (expected {show(wanted)})"))
-        elif not same(wanted, case.data[key]):
-            out.append(Message(f"[expect.data] {key}：应为 {show(wanted)}，实际为 {show(case.data[key])}",
-                               f"[expect.data] {key}: expected {show(wanted)}, got {show(case.data[key])}"))
+        found = data_mismatch(key, wanted, case.data)
+        if found:
+            out.append(found)
+    if expect.notifications is not None:
+        out.extend(notification_mismatches("[expect] notifications", expect.notifications, notifications or []))
+    if expect.unit_held is not None and expect.unit_held != unit_held:
+        out.append(Message(f"[expect] unit_held：单位 {unit} 应为 {show(expect.unit_held)}，实际为 {show(unit_held)}",
+                           f"[expect] unit_held: expected {show(expect.unit_held)} for unit {unit}, "
+                           f"got {show(unit_held)}"))
     return out

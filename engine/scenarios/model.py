@@ -12,6 +12,9 @@ DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA)
 DEFAULT_UNIT = "commerce"
 DEFAULT_AFTER = timedelta(minutes=10)
 STATUSES = ("running", "completed", "cancelled")
+# TOML has no null: in `[expect.data]` these strings stand for a missing (or null) value.
+NULL = "<null>"  # the key is absent, or its value is null
+ABSENT = "<absent>"  # the key is absent
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,45 @@ class ExpectOpen:
     tasks: tuple[str, ...]
 
 
-Action = CompleteTask | FireTimers | DeliverMessage | ExpectOpen
+@dataclass(frozen=True)
+class StartOther:
+    """Start another case (of `process`), which the scenario then leaves alone; with `expect_error`
+    the start must be refused and nothing may change. `role`/`user` None: the scenario's starter;
+    `unit` None: the scenario's unit."""
+
+    process: str
+    role: str | None
+    user: str | None
+    unit: str | None
+    data: dict[str, Any]
+    expect_error: str | None
+
+
+@dataclass(frozen=True)
+class NotificationPattern:
+    """What one expected notification must have; None fields match anything. `contains` is a
+    substring of the Chinese or the English text."""
+
+    kind: str | None = None
+    role: str | None = None
+    username: str | None = None
+    contains: str | None = None
+
+    def describe(self) -> str:
+        shown = ", ".join(f'{k} = "{v}"' for k, v in (("kind", self.kind), ("role", self.role),
+                                                         ("username", self.username), ("contains", self.contains))
+                          if v is not None)
+        return "{" + shown + "}"
+
+
+@dataclass(frozen=True)
+class ExpectNotifications:
+    """A check between steps: each pattern matches a notification of the case (none: the case has none)."""
+
+    patterns: tuple[NotificationPattern, ...]
+
+
+Action = CompleteTask | FireTimers | DeliverMessage | ExpectOpen | StartOther | ExpectNotifications
 
 
 @dataclass(frozen=True)
@@ -60,6 +101,8 @@ class Expect:
     roles: tuple[str, ...] | None = None
     open: tuple[str, ...] | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    notifications: tuple[NotificationPattern, ...] | None = None
+    unit_held: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -22,26 +22,33 @@ from engine.scenarios.model import (
     CompleteTask,
     DeliverMessage,
     Expect,
+    ExpectNotifications,
     ExpectOpen,
     ExtraUser,
     FireTimers,
+    NotificationPattern,
     Scenario,
+    StartOther,
     Step,
 )
 
 TOP_KEYS = ("name", "process", "start_at", "unit", "start_as", "start_user", "start_data", "users", "steps",
             "expect")
 STEP_KEYS = ("role", "user", "task", "after", "expect_error", "data", "fire_timers", "message", "payload",
-             "expect_open")
-EXPECT_KEYS = ("status", "roles", "open", "data")
+             "expect_open", "start_other", "unit", "expect_notifications")
+EXPECT_KEYS = ("status", "roles", "open", "data", "notifications", "unit_held")
 USER_KEYS = ("username", "unit", "roles")
-# Each action names the keys that may accompany it (besides `after`).
+NOTIFICATION_KEYS = ("kind", "role", "username", "contains")
+# Each action names the keys that may accompany it (besides `after`). On a start_other step,
+# role/user say who starts the other case rather than being actions of their own.
 ACTIONS = {
     "role": ("task", "data", "expect_error"),
     "user": ("task", "data", "expect_error"),
     "fire_timers": (),
     "message": ("payload", "expect_error"),
+    "start_other": ("role", "user", "unit", "data", "expect_error"),
     "expect_open": (),
+    "expect_notifications": (),
 }
 
 
@@ -90,9 +97,13 @@ def _step(r: _Reader, number: int, raw: dict[str, Any]) -> Step | None:
     before = len(r.problems)
     r.unknown_keys(where, raw, STEP_KEYS)
     actions = [k for k in ACTIONS if k in raw]
+    if "start_other" in raw:
+        actions = [k for k in actions if k not in ("role", "user")]
     if not actions:
-        r.problem(where, "步骤须有一个动作：role/user、fire_timers、message 或 expect_open",
-                  "a step needs one action: role/user, fire_timers, message or expect_open")
+        r.problem(where, "步骤须有一个动作：role/user、fire_timers、message、start_other、expect_open 或 "
+                         "expect_notifications",
+                  "a step needs one action: role/user, fire_timers, message, start_other, expect_open or "
+                  "expect_notifications")
         return None
     if len(actions) > 1:
         shown = ", ".join(actions)
@@ -118,6 +129,18 @@ def _step(r: _Reader, number: int, raw: dict[str, Any]) -> Step | None:
     elif action == "message":
         built = DeliverMessage(message=r.text(f"{where}.message", raw.get("message"), required=True) or "",
                                payload=r.table(f"{where}.payload", raw.get("payload")), expect_error=expect_error)
+    elif action == "start_other":
+        if "role" in raw and "user" in raw:
+            r.problem(where, "start_other 步骤的 role 与 user 只能写一个",
+                      "give role or user on a start_other step, not both")
+        built = StartOther(process=r.text(f"{where}.start_other", raw.get("start_other"), required=True) or "",
+                           role=r.role(f"{where}.role", raw.get("role")),
+                           user=r.text(f"{where}.user", raw.get("user")),
+                           unit=r.text(f"{where}.unit", raw.get("unit")),
+                           data=r.table(f"{where}.data", raw.get("data")), expect_error=expect_error)
+    elif action == "expect_notifications":
+        built = ExpectNotifications(_notifications(r, f"{where}.expect_notifications",
+                                                   raw.get("expect_notifications")) or ())
     else:
         built = ExpectOpen(tuple(r.strings(f"{where}.expect_open", raw.get("expect_open")) or ()))
     return Step(number, after, built) if len(r.problems) == before else None
@@ -138,8 +161,36 @@ def _expect(r: _Reader, raw: Any) -> Expect:
     for role in roles or ():
         r.role("[expect] roles", role)
     opened = r.strings("[expect] open", raw.get("open"))
+    held = raw.get("unit_held")
+    if held is not None and not isinstance(held, bool):
+        r.problem("[expect] unit_held", "只能写 true 或 false", "must be true or false")
+        held = None
     return Expect(status=status, roles=tuple(roles) if roles is not None else None,
-                  open=tuple(opened) if opened is not None else None, data=r.table("[expect] data", raw.get("data")))
+                  open=tuple(opened) if opened is not None else None, data=r.table("[expect] data", raw.get("data")),
+                  notifications=_notifications(r, "[expect] notifications", raw.get("notifications")),
+                  unit_held=held)
+
+
+def _notifications(r: _Reader, where: str, raw: Any) -> tuple[NotificationPattern, ...] | None:
+    """A list of tables, each with at least one of kind/role/username/contains (strings)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(v, dict) for v in raw):
+        r.problem(where, "须是表的列表，如 [{ kind = \"reminder\", role = \"section_chief\" }]",
+                  "must be a list of tables such as [{ kind = \"reminder\", role = \"section_chief\" }]")
+        return None
+    patterns = []
+    for number, table in enumerate(raw, 1):
+        here = f"{where} {number}"
+        r.unknown_keys(here, table, NOTIFICATION_KEYS)
+        if not any(k in table for k in NOTIFICATION_KEYS):
+            r.problem(here, "须至少写 kind、role、username、contains 之一",
+                      "needs at least one of kind, role, username, contains")
+        patterns.append(NotificationPattern(
+            kind=r.text(f"{here}.kind", table.get("kind")), role=r.role(f"{here}.role", table.get("role")),
+            username=r.text(f"{here}.username", table.get("username")),
+            contains=r.text(f"{here}.contains", table.get("contains"))))
+    return tuple(patterns)
 
 
 def _user(r: _Reader, number: int, raw: dict[str, Any]) -> ExtraUser | None:

@@ -15,7 +15,16 @@ from engine.definitions.cache import SpecCache
 from engine.errors import Message, WaishiError
 from engine.runtime.service import CaseService
 from engine.scenarios import actors, case_view, checks
-from engine.scenarios.model import CompleteTask, DeliverMessage, ExpectOpen, FireTimers, Scenario, Step
+from engine.scenarios.model import (
+    CompleteTask,
+    DeliverMessage,
+    ExpectNotifications,
+    ExpectOpen,
+    FireTimers,
+    Scenario,
+    StartOther,
+    Step,
+)
 from engine.scenarios.result import ScenarioResult, StepFailed
 from engine.scenarios.tasks import choose_item
 from engine.storage.db import Database
@@ -43,6 +52,7 @@ class _Run:
         self.result = ScenarioResult(scenario.name, scenario.source)
         self.case_id: int | None = None
         self.unit: str | None = scenario.unit
+        self.others: list[int] = []  # cases started by start_other steps, replayed at the end too
 
     def execute(self) -> ScenarioResult:
         began = time.perf_counter()
@@ -101,6 +111,15 @@ class _Run:
                 raise StepFailed(found.zh, found.en)
             shown = ", ".join(sorted(action.tasks)) or "—"
             self._line(n, "-", Message(f"核对待办 {shown} ✓", f"expect_open {shown} ✓"))
+        elif isinstance(action, ExpectNotifications):
+            found = checks.notification_mismatches("expect_notifications", action.patterns,
+                                                   case_view.notifications(self.db, self.case_id))
+            if found:
+                raise StepFailed("；".join(m.zh for m in found), "; ".join(m.en for m in found))
+            shown = ", ".join(p.describe() for p in action.patterns)
+            self._line(n, "-", Message(f"核对通知 {shown or '无'} ✓", f"expect_notifications {shown or 'none'} ✓"))
+        elif isinstance(action, StartOther):
+            self._start_other(n, action)
 
     def _complete(self, n: str, step: CompleteTask) -> None:
         items = case_view.open_items(self.db, self.case_id)
@@ -124,6 +143,32 @@ class _Run:
             return
         run()
         self._line(n, username, self._after(what))
+
+    def _start_other(self, n: str, step: StartOther) -> None:
+        """Start another case; the scenario's own case stays the subject of every other step."""
+        s = self.scenario
+        unit = step.unit or s.unit
+        actors.require_unit(self.db, unit)
+        if step.user:
+            username = step.user
+        elif step.role or s.start_as:
+            username = actors.user_for_role(self.db, step.role or s.start_as or "", unit)
+        else:
+            username = s.start_user or ""
+        what = Message(f"发起另一案件 {step.process}（单位 {unit}）", f"start_other {step.process} (unit {unit})")
+        started: list[int] = []
+
+        def run() -> None:
+            started.append(self.service.start_case(username, step.process, step.data, unit_code=unit,
+                                                   at=self._at()))
+
+        if step.expect_error:
+            self._refused(n, username, what, step.expect_error, run)
+            return
+        run()
+        self.others.extend(started)
+        self._line(n, username, Message(f"{what.zh} → 案件 {started[0]}（不再处理）",
+                                        f"{what.en} → case {started[0]} (left alone)"))
 
     def _fire(self, n: str) -> None:
         if not self.service.fire_timers(self.case_id, at=self._at()):
@@ -171,16 +216,21 @@ class _Run:
 
     def _check_end(self) -> None:
         state = case_view.case_state(self.db, self.case_id)
-        mismatches = checks.final_mismatches(self.scenario.expect, state,
-                                             case_view.completed_roles(self.db, self.case_id), self._open_names())
+        expect = self.scenario.expect
+        unit = self.scenario.unit
+        mismatches = checks.final_mismatches(
+            expect, state, case_view.completed_roles(self.db, self.case_id), self._open_names(),
+            notifications=case_view.notifications(self.db, self.case_id) if expect.notifications is not None else None,
+            unit=unit, unit_held=case_view.unit_held(self.db, unit) if expect.unit_held is not None else None)
         for m in mismatches:
             self._fail(None, m)
 
     def _verify(self) -> None:
-        report = verify(self.db, self.case_id, system=False, specs=self.specs)
-        for f in report.findings:
-            self._fail(Message("回放校验", "verify"), Message(f"{f.chain} seq={f.seq}：{f.message}",
-                                                            f"{f.chain} seq={f.seq}: {f.message}"))
+        for case_id in (self.case_id, *self.others):
+            report = verify(self.db, case_id, system=False, specs=self.specs)
+            for f in report.findings:
+                self._fail(Message("回放校验", "verify"), Message(f"{f.chain} seq={f.seq}：{f.message}",
+                                                                f"{f.chain} seq={f.seq}: {f.message}"))
 
     # -- output -----------------------------------------------------------------------------
 
