@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export WAISHI_DB_PATH ?= var/waishi.db
 
-.PHONY: run test install translations translations-update bench lint db demo deploy clean
+.PHONY: run test install translations translations-update vendor bench lint db demo deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: system-deps $(STAMP) translations vendor
+
+# Debian packages (CJK fonts for PDFs, poppler and zbar for the document tests, Chromium for the browser
+# tests): installed when run as root, otherwise the apt command to run is printed.
+.PHONY: system-deps
+system-deps:
+	bash scripts/system-deps.sh
+
+# Browser assets from npm (bpmn-js's prebuilt viewer) into webapp/static/vendor/ (git-ignored):
+# `npm ci` from package-lock.json, then webapp/assets/copy-vendor.mjs. Runs when the assets are
+# missing or the lock file changed. Without npm the pages still work (no diagram, text list only).
+VENDOR_STAMP := webapp/static/vendor/.installed
+
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): package.json package-lock.json webapp/assets/copy-vendor.mjs
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && node webapp/assets/copy-vendor.mjs; \
+	else \
+		echo "vendor: npm not found; the diagram viewer is left out (install Node.js 20 and npm, then make vendor)" >&2; \
+	fi
 
 # Compile the web app's message catalogs (messages.po -> messages.mo; the .mo files are not in git).
 translations: $(STAMP)

@@ -7,7 +7,10 @@ Configuration (environment):
 - `DATABASE_URL` (default: the SQLite file var/waishi.db).
 - `WAISHI_SECURE_COOKIES=1` when served over HTTPS; `WAISHI_TRUST_PROXY=1` behind one reverse
   proxy (client address for sign-in throttling from X-Forwarded-For).
-- `WAISHI_MAX_UPLOAD_MB` (default 20): larger requests get the 413 page.
+- `WAISHI_MAX_UPLOAD_MB` (default 10): the largest request, so the largest attachment; larger
+  requests get the 413 page.
+- `WAISHI_DATA_DIR` (default var/): attachments are stored under `<dir>/attachments/`, outside
+  the web root.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
+from engine.attachments import AttachmentStore
 from engine.definitions.cache import SpecCache
 from engine.runtime.service import CaseService
 from engine.storage.db import Database
@@ -59,7 +64,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         # A token lives as long as the session: long task forms must not expire mid-way.
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=int(os.environ.get("WAISHI_MAX_UPLOAD_MB", "20")) * 2**20,
+        MAX_CONTENT_LENGTH=int(os.environ.get("WAISHI_MAX_UPLOAD_MB", "10")) * 2**20,
+        WAISHI_DATA_DIR=os.environ.get("WAISHI_DATA_DIR") or "var",
         CONTENT_SECURITY_POLICY=CONTENT_SECURITY_POLICY,
         LOGIN_FREE_ATTEMPTS=3,
         LOGIN_BASE_DELAY=5.0,
@@ -75,7 +81,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db = Database(app.config["DATABASE_URL"])
     specs = SpecCache()
-    app.extensions["waishi"] = Waishi(db=db, specs=specs, cases=CaseService(db, specs))
+    files = AttachmentStore(Path(app.config["WAISHI_DATA_DIR"]) / "attachments")
+    cases = CaseService(db, specs, files=files, max_upload_bytes=app.config["MAX_CONTENT_LENGTH"])
+    app.extensions["waishi"] = Waishi(db=db, specs=specs, cases=cases)
     app.extensions["waishi_throttle"] = LoginThrottle(free_attempts=app.config["LOGIN_FREE_ATTEMPTS"],
                                                       base_delay=app.config["LOGIN_BASE_DELAY"])
     CSRFProtect(app)
@@ -88,13 +96,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     layout.init_app(app)
 
     from webapp.admin import bp as admin_bp
+    from webapp.attachments import bp as attachments_bp
     from webapp.auth import bp as auth_bp
     from webapp.cases import bp as cases_bp
+    from webapp.documents import bp as documents_bp
     from webapp.health import bp as health_bp
     from webapp.notifications import bp as notifications_bp
     from webapp.tasks import bp as tasks_bp
 
-    for blueprint in (auth_bp, tasks_bp, cases_bp, notifications_bp, admin_bp, health_bp):
+    for blueprint in (auth_bp, tasks_bp, cases_bp, documents_bp, attachments_bp, notifications_bp, admin_bp, health_bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

@@ -1,23 +1,29 @@
-"""Cases: the list (`/cases`), the case page (`/cases/<id>`) and starting an application
-(发起申请, `/start`). Unit roles see their own unit's cases only; a case someone may not read is
-a 403 and never appears in their lists."""
+"""Cases: the list (`/cases`), the case page (`/cases/<id>`), starting an application
+(发起申请, `/start`), and what the case page offers: its diagram's BPMN (`/cases/<id>/diagram.bpmn`,
+for the viewer), comments (`POST /cases/<id>/comments`) and cancelling (`POST /cases/<id>/cancel`).
+Unit roles see their own unit's cases only; a case someone may not read is a 403 and never
+appears in their lists. Attachments are in webapp/attachments.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import WaishiError
+from engine.errors import Forbidden, InvalidInput, WaishiError
 from engine.queries import cases as case_queries
 from engine.queries import inbox, processes
 from engine.queries.admin import units as unit_list
+from engine.queries.diagram import case_bpmn
 from engine.queries.labels import field_labels
-from engine.queries.timeline import timeline
 from engine.runtime.authz import case_scope
+from webapp import case_sections
 from webapp.auth import current_user, login_required
 from webapp.i18n import engine_text
 from webapp.layout import CASE_LIST_ROLES
 from webapp.services import waishi
+from webapp.urls import safe_next
+
+MAX_REASON = 1000
 
 bp = Blueprint("cases", __name__)
 
@@ -59,9 +65,68 @@ def detail(case_id: int):
     with waishi().db.read() as session:
         case = case_queries.case_header(session, user.actor, case_id)
         items = case_queries.work_items(session, case_id)
-        events = timeline(session, case_id)
         labels = field_labels(session, case.version_id, case.content_hash)
-    return render_template("cases/detail.html", case=case, items=items, events=events, labels=labels)
+        sections = case_sections.load(session, user.actor, case)
+    return render_template("cases/detail.html", case=case, items=items, labels=labels,
+                           **case_sections.as_context(sections))
+
+
+@bp.get("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def diagram(case_id: int):
+    """The BPMN of the case's pinned version, for the diagram viewer; only for those who may read
+    the case."""
+    user = current_user()
+    with waishi().db.read() as session:
+        case_queries.case_header(session, user.actor, case_id)
+        content = case_bpmn(session, case_id)
+    return Response(content, mimetype="application/xml")
+
+
+@bp.post("/cases/<int:case_id>/comments")
+@login_required
+def comment(case_id: int):
+    user = current_user()
+    back = _back(case_id, "comments")
+    task_id = request.form.get("task_id") or None
+    try:
+        waishi().cases.comment(user.username, case_id, request.form.get("text", ""), task_id=task_id)
+    except Forbidden:
+        raise
+    except WaishiError as err:
+        flash(engine_text(err), "error")
+        return redirect(back, 303)
+    flash(_("Your comment was added."), "success")
+    return redirect(back, 303)
+
+
+@bp.post("/cases/<int:case_id>/cancel")
+@login_required
+def cancel(case_id: int):
+    user = current_user()
+    back = url_for("cases.detail", case_id=case_id)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash(_("Give the reason for cancelling the case."), "error")
+        return redirect(back + "#cancel", 303)
+    if len(reason) > MAX_REASON:
+        flash(_("The reason may have at most %(n)d characters.", n=MAX_REASON), "error")
+        return redirect(back + "#cancel", 303)
+    try:
+        waishi().cases.cancel_case(user.username, case_id, reason)
+    except InvalidInput as err:
+        flash(engine_text(err), "error")
+        return redirect(back, 303)
+    flash(_("Case %(id)d was cancelled.", id=case_id), "success")
+    return redirect(back, 303)
+
+
+def _back(case_id: int, anchor: str) -> str:
+    """Where a case action returns to: the page it came from (`next`), or the case page."""
+    target = request.form.get("next")
+    default = url_for("cases.detail", case_id=case_id)
+    back = target if target and safe_next(target) == target else default
+    return back if "#" in back else f"{back}#{anchor}"
 
 
 @bp.get("/start")

@@ -40,6 +40,16 @@ COMMANDS = {
     "fire_timers": _l("Deadline reached"),
     "deliver_message": _l("Recorded an outside reply"),
     "migrate": _l("Moved to a new version"),
+    "document": _l("Issued an official document"),
+    "comment": _l("Commented"),
+    "attach": _l("Attached a file"),
+}
+
+# How far the case got at each element of its diagram (engine.queries.diagram).
+ELEMENT_STATES = {
+    "current": _l("Current step"),
+    "completed": _l("Done"),
+    "cancelled": _l("Withdrawn"),
 }
 
 NOTIFICATION_KINDS = {
@@ -94,6 +104,21 @@ def due_label(code: str | None) -> str:
 
 def command_name(code: str | None) -> str:
     return _from(COMMANDS, code)
+
+
+def element_state(code: str | None) -> str:
+    return _from(ELEMENT_STATES, code)
+
+
+def file_size(size: int | None) -> str:
+    """Bytes as people read them: 980 B, 12.3 KB, 4.5 MB."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def notification_kind(code: str | None) -> str:
@@ -157,7 +182,8 @@ def columns(rows: list[Any]) -> list[str]:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_name=role_name, case_status=case_status, item_state=item_state, due_label=due_label,
-        command_name=command_name, notification_kind=notification_kind, setting_name=setting_name,
+        command_name=command_name, notification_kind=notification_kind, element_state=element_state,
+        file_size=file_size, setting_name=setting_name,
         field_label=field_label, show_scalar=show_scalar, is_scalar=is_scalar, columns=columns,
         ordered_items=ordered_items, ROLE_CODES=list(ROLES),
     )

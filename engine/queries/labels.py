@@ -69,7 +69,9 @@ def _walk(components: Any, labels: FieldLabels) -> None:
     for comp in components:
         if not isinstance(comp, dict):
             continue
-        key, label = comp.get("key"), comp.get("label")
+        # A group or dynamic list binds its `path`; a datetime is labelled by `dateLabel`/`timeLabel`.
+        key = comp.get("key") or (comp.get("path") if comp.get("type") in ("group", "dynamiclist") else None)
+        label = comp.get("label") or comp.get("dateLabel") or comp.get("timeLabel")
         props = comp.get("properties") if isinstance(comp.get("properties"), dict) else {}
         if isinstance(key, str) and isinstance(label, str) and label and key not in labels.fields:
             en = props.get("label_en")

@@ -126,8 +126,8 @@ APPLY: dict[str, Callable[..., Outcome]] = {
     "cancel": cancel,
 }
 
-# Commands that only change work items (who holds a task), never the workflow.
-NO_WORKFLOW_CHANGE = frozenset({"claim", "release"})
+# Commands that never change the workflow: who holds a task, comments, attachments, documents.
+NO_WORKFLOW_CHANGE = frozenset({"claim", "release", "comment", "attach", "document"})
 
 
 def finish(wf: BpmnWorkflow, flavour: str) -> tuple[str, str]:

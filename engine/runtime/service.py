@@ -181,7 +181,8 @@ class CaseService:
             case = self._lock(session, case_id, skip_locked=skip_locked)
             if case is None:
                 return False
-            if case.status != "running" or case.next_timer_at is None or case.next_timer_at > at:
+            # SpiffWorkflow fires a timer only once its due time lies strictly in the past.
+            if case.status != "running" or case.next_timer_at is None or case.next_timer_at >= at:
                 return False
             payload: dict[str, Any] = {}
             self._apply(session, case, load_actor(session, SYSTEM), "fire_timers", payload, at,
@@ -190,7 +191,7 @@ class CaseService:
 
     def due_cases(self, now: datetime | None = None, limit: int = 100) -> list[int]:
         now = now or self.clock()
-        query = (select(Case.id).where(Case.status == "running", Case.next_timer_at <= now)
+        query = (select(Case.id).where(Case.status == "running", Case.next_timer_at < now)
                  .order_by(Case.next_timer_at).limit(limit))
         with self.db.read() as session:
             return list(session.scalars(query))

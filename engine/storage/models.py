@@ -248,3 +248,61 @@ class NotificationRead(Base):
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     read_at: Mapped[datetime]
+
+
+class TaskDraft(Base):
+    """A task form's unsubmitted values, per work item and person (暂存). Not case data, not audited."""
+
+    __tablename__ = "task_drafts"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime]
+
+
+class Attachment(Base):
+    """A file attached to a case (optionally from one of its tasks). The bytes live outside the
+    database, under `<data dir>/attachments/<case>/<sha256>`; the `attach` audit event records
+    the same metadata."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime]
+
+
+class Document(Base):
+    """An official document issued from a case (任务批件, 签证通知函): its number comes from the case
+    data (the process drew it), the PDF is rendered from `snapshot` and kept outside the web root
+    (`file_path`, relative to the data directory). `code` is the public verification code printed
+    on the PDF; `sha256` the hash of the PDF as issued (`earlier_sha256`: renderings superseded by
+    a regeneration that produced different bytes, still genuine)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", name="uq_documents_case_kind"),
+        UniqueConstraint("code", name="uq_documents_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # trip_batch | visa_notice
+    number: Mapped[str] = mapped_column(String(100), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    verify_url: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    earlier_sha256: Mapped[list[str]] = mapped_column(JSON, default=list)
+    file_path: Mapped[str] = mapped_column(String(500))
+    regenerated_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -32,8 +32,9 @@ def compiled_catalogs():
 
 
 @pytest.fixture
-def app(deployed, db_url):
-    flask_app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SECRET_KEY": "test-secret-key"})
+def app(deployed, db_url, tmp_path):
+    flask_app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SECRET_KEY": "test-secret-key",
+                            "WAISHI_DATA_DIR": str(tmp_path / "data")})
     yield flask_app
     flask_app.extensions["waishi"].db.dispose()
 

@@ -89,7 +89,7 @@ def test_start_lists_what_my_roles_may_start_and_goes_to_the_first_task(db, make
     assert open_item(db, case_id, "ut_apply").task_id == found.group(2)
     task_page = clerk.get(response.headers["Location"]).get_data(as_text=True)
     assert f"已发起申请，案件编号 {case_id}" in " ".join(flashes(task_page))
-    assert 'data-testid="form-placeholder"' in task_page and "认领</button>" in task_page
+    assert 'data-testid="task-form"' in task_page and "认领</button>" in task_page
 
     # An office clerk holds no start lane of the test process.
     office = make_web("fao_clerk")

@@ -99,7 +99,36 @@ def _data_values(db) -> set[str]:
 
     with db.read() as s:
         values |= {n for n in s.scalars(select(DefinitionVersion.name)) if n}
-    return values
+    return values | _authored_texts(db)
+
+
+def _authored_texts(db) -> set[str]:
+    """What analysts wrote in the deployed definitions (form labels, descriptions and options,
+    diagram element names): content, shown as written where the author gave no English."""
+    import json
+
+    from engine.queries.diagram import element_names
+    from engine.storage.models import DefinitionBlob, DefinitionFile
+
+    texts: set[str] = set()
+    with db.read() as s:
+        files = s.execute(select(DefinitionFile.kind, DefinitionBlob.content)
+                          .join(DefinitionBlob, DefinitionBlob.sha256 == DefinitionFile.sha256)).all()
+    for kind, content in files:
+        if kind == "bpmn":
+            texts |= set(element_names(content).values())
+        elif kind == "form":
+            stack = [json.loads(content)]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, dict):
+                    for key in ("label", "description", "text", "dateLabel", "timeLabel"):
+                        if isinstance(item.get(key), str):
+                            texts.add(item[key])
+                    stack.extend(item.values())
+                elif isinstance(item, list):
+                    stack.extend(item)
+    return {t for t in texts if t}
 
 
 def _chrome(page: str, data: set[str]) -> str:
