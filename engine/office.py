@@ -8,11 +8,13 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import delete, select
+
 from engine import holidays, settings
 from engine.audit import chain
 from engine.errors import InvalidInput, Message, NotFound
 from engine.storage.db import Database
-from engine.storage.models import Holiday, Setting, Unit
+from engine.storage.models import Holiday, Setting, Unit, UnitHold
 from engine.users import require_admin
 
 UNIT_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -59,14 +61,19 @@ def update_unit(db: Database, actor: str, code: str, *, name_zh: str, name_en: s
         errors: dict[str, Message] = {}
         _check_names(name_zh, name_en, errors)
         _raise_if(errors)
-        before = {"name_zh": unit.name_zh, "name_en": unit.name_en, "held": bool(unit.held)}
+        case_holds = list(session.scalars(select(UnitHold.case_id).where(UnitHold.unit_code == code)))
+        before = {"name_zh": unit.name_zh, "name_en": unit.name_en, "held": bool(unit.held) or bool(case_holds)}
         after = {"name_zh": name_zh, "name_en": name_en, "held": bool(held)}
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         if not changes:
             return {}
         unit.name_zh, unit.name_en, unit.held = name_zh, name_en, bool(held)
-        chain.append_system(session, at=at, actor=actor, command="update_unit",
-                            payload={"code": code, "changes": changes})
+        payload: dict[str, Any] = {"code": code, "changes": changes}
+        if not held and case_holds:
+            # Lifting by hand overrides the cases' holds too; the event names the cases released.
+            session.execute(delete(UnitHold).where(UnitHold.unit_code == code))
+            payload["released_case_holds"] = case_holds
+        chain.append_system(session, at=at, actor=actor, command="update_unit", payload=payload)
         return changes
 
 

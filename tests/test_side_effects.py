@@ -15,7 +15,7 @@ from engine.definitions.deploy import deploy_paths
 from engine.errors import Conflict, Forbidden
 from engine.runtime.engine_errors import EngineFailure
 from engine.runtime.service import CaseService
-from engine.storage.models import AuditEvent, Notification, Unit
+from engine.storage.models import AuditEvent, Notification, Unit, UnitHold
 from tests.conftest import T0
 from tests.helpers import get_case, open_item
 
@@ -99,8 +99,10 @@ def test_held_unit_cannot_start_new_applications(svc):
     _apply(svc, case_id, T0 + timedelta(minutes=1))
     item = open_item(svc.db, case_id, "ut_approve")
     svc.complete_task("section_chief", case_id, item.task_id, {"decision": "reject"}, at=T0 + timedelta(hours=1))
+    from engine.runtime.outside import unit_held
+
     with svc.db.read() as s:
-        assert s.get(Unit, "commerce").held is True
+        assert unit_held(s, "commerce") and not s.get(Unit, "commerce").held  # held by the case, not by hand
     with pytest.raises(Conflict, match="on hold"):
         svc.start_case("clerk_commerce", "test_effects", at=T0 + timedelta(hours=2))
     svc.start_case("clerk_education", "test_effects", at=T0 + timedelta(hours=2))  # other units go on
@@ -196,3 +198,25 @@ def test_nested_subprocesses_and_a_cycle_reminder_replay(svc):
     assert get_case(svc.db, case_id).status == "completed"
     report = verify(svc.db, case_id)
     assert report.ok, report.findings
+
+
+def test_a_unit_stays_held_while_any_case_holds_it(svc):
+    from engine import office
+    from engine.runtime.outside import unit_held
+
+    cases = []
+    for i in range(2):
+        case_id = svc.start_case("clerk_commerce", "test_effects", at=T0 + timedelta(minutes=i))
+        _apply(svc, case_id, T0 + timedelta(minutes=10 + i))
+        cases.append(case_id)
+    for i, case_id in enumerate(cases):
+        item = open_item(svc.db, case_id, "ut_approve")
+        svc.complete_task("section_chief", case_id, item.task_id, {"decision": "reject"}, at=T0 + timedelta(hours=1 + i))
+    with svc.db.read() as s:
+        assert sorted(s.scalars(select(UnitHold.case_id))) == sorted(cases)
+    # An administrator lifting the hold by hand releases every case's hold, and says so in the system chain.
+    office.update_unit(svc.db, "admin", "commerce", name_zh="兰州市商务局", name_en="Commerce", held=False)
+    with svc.db.read() as s:
+        assert not unit_held(s, "commerce")
+        payload = s.scalars(select(AuditEvent.payload).where(AuditEvent.command == "update_unit")).one()
+    assert sorted(payload["released_case_holds"]) == sorted(cases)

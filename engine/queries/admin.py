@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import settings
-from engine.storage.models import Holiday, Setting, Unit, User, UserRole
+from engine.storage.models import Holiday, Setting, Unit, UnitHold, User, UserRole
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ def user(session: Session, username: str) -> UserView | None:
 
 
 def units(session: Session) -> list[UnitView]:
-    return [UnitView(u.code, u.name_zh, u.name_en, bool(u.held))
+    held_by_cases = set(session.scalars(select(UnitHold.unit_code).distinct()))
+    return [UnitView(u.code, u.name_zh, u.name_en, bool(u.held) or u.code in held_by_cases)
             for u in session.scalars(select(Unit).order_by(Unit.code))]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from engine import settings, workdays
 from engine.errors import InvalidInput
 from engine.roles import ROLES
 from engine.runtime.case_store import CaseRow
-from engine.storage.models import Notification, NumberSeries, Unit, WorkItem
+from engine.storage.models import Notification, NumberSeries, Unit, UnitHold, WorkItem
 
 CHINA = timezone(timedelta(hours=8))
 KINDS = ("trip_batch", "visa_notice", "invitation_letter")
@@ -52,7 +52,14 @@ class LiveEffects:
             raise InvalidInput(f"未知的设置项：{name}", f"Unknown setting: {name}") from exc
 
     def op_hold_unit(self, reason: str) -> None:
-        self._set_held(True)
+        if not self.case.unit_code:
+            return
+        holds = UnitHold.__table__
+        exists = self.session.execute(select(holds.c.case_id).where(
+            holds.c.unit_code == self.case.unit_code, holds.c.case_id == self.case.id)).first()
+        if exists is None:
+            self.session.execute(insert(holds).values(unit_code=self.case.unit_code, case_id=self.case.id,
+                                                      reason=str(reason), since=self.at))
         self._notify(role="unit_clerk", unit=self.case.unit_code, kind="info",
                      zh=f"本单位新的出国申请已暂停受理：{reason}",
                      en=f"New applications of your unit are on hold: {reason}")
@@ -68,7 +75,10 @@ class LiveEffects:
         raise InvalidInput(f"未知的日历函数：{fn}", f"Unknown calendar function: {fn}")
 
     def op_release_unit(self) -> None:
-        self._set_held(False)
+        """Lift this case's hold only: the unit stays held while another case still holds it."""
+        holds = UnitHold.__table__
+        self.session.execute(delete(holds).where(holds.c.unit_code == self.case.unit_code,
+                                                 holds.c.case_id == self.case.id))
 
     def op_notify(self, role: str, zh: str, en: str, kind: str = "info") -> None:
         if role not in ROLES:
@@ -92,10 +102,6 @@ class LiveEffects:
                          en=f"An overdue task was escalated to you: case {self.case.id} ({self.case.title})")
         return result.rowcount
 
-    def _set_held(self, held: bool) -> None:
-        if self.case.unit_code:
-            self.session.execute(update(Unit).where(Unit.code == self.case.unit_code).values(held=held))
-
     def _notify(self, *, kind: str, zh: str, en: str, role: str | None = None, unit: str | None = None,
                 username: str | None = None) -> None:
         self.session.execute(insert(Notification.__table__).values(
@@ -104,6 +110,9 @@ class LiveEffects:
 
 
 def unit_held(session: Session, unit_code: str | None) -> bool:
+    """Held by an administrator's hand (units.held) or by any case (unit_holds)."""
     if not unit_code:
         return False
-    return bool(session.scalar(select(Unit.held).where(Unit.code == unit_code)))
+    if session.scalar(select(Unit.held).where(Unit.code == unit_code)):
+        return True
+    return session.execute(select(UnitHold.case_id).where(UnitHold.unit_code == unit_code).limit(1)).first() is not None

@@ -306,3 +306,15 @@ class Document(Base):
     earlier_sha256: Mapped[list[str]] = mapped_column(JSON, default=list)
     file_path: Mapped[str] = mapped_column(String(500))
     regenerated_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class UnitHold(Base):
+    """A case holding its unit (e.g. passports overdue): the unit's new applications are refused
+    while any hold stands. One row per (unit, case), so one case's release leaves another's."""
+
+    __tablename__ = "unit_holds"
+
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    since: Mapped[datetime]
