@@ -211,7 +211,8 @@ def test_a_unit_stays_held_while_any_case_holds_it(svc):
         cases.append(case_id)
     for i, case_id in enumerate(cases):
         item = open_item(svc.db, case_id, "ut_approve")
-        svc.complete_task("section_chief", case_id, item.task_id, {"decision": "reject"}, at=T0 + timedelta(hours=1 + i))
+        svc.complete_task("section_chief", case_id, item.task_id, {"decision": "reject"},
+                          at=T0 + timedelta(hours=1 + i))
     with svc.db.read() as s:
         assert sorted(s.scalars(select(UnitHold.case_id))) == sorted(cases)
     # An administrator lifting the hold by hand releases every case's hold, and says so in the system chain.
