@@ -586,3 +586,28 @@ def test_forms_are_parsed_once_per_version_and_a_task_without_form_takes_no_data
         assert [f.key for f in first.components] == ["applicant", "days", "countries"]
         no_form = SimpleNamespace(form_key=None)
         assert service._form_data(s, case, no_form, {"level": "leader"}, T0) == {}
+
+
+def test_list_with_read_only_fields_updates_the_recorded_rows():
+    """A review form shows members read-only and asks for one field per row: the stored rows keep
+    everything else, and rows cannot be added or removed there."""
+    from engine.errors import InvalidInput
+    from engine.forms.model import parse_form
+    from engine.forms.validate import validate_submission
+
+    form = parse_form({"type": "default", "id": "passports", "components": [
+        {"type": "dynamiclist", "key": "members", "label": "团组成员", "path": "members", "components": [
+            {"type": "textfield", "key": "name", "label": "姓名", "readonly": True},
+            {"type": "textfield", "key": "passport_no", "label": "护照号码",
+             "properties": {"pattern_name": "passport_no"}},
+        ]},
+    ]})
+    recorded = {"members": [{"name": "张伟", "rank": "county", "passport_no": ""},
+                            {"name": "李娜", "rank": "section", "passport_no": ""}]}
+    clean = validate_submission(form, {"members": [{"name": "x", "passport_no": "E12345678"},
+                                                   {"passport_no": "E87654321"}]}, context=recorded)
+    assert clean["members"] == [{"name": "张伟", "rank": "county", "passport_no": "E12345678"},
+                                {"name": "李娜", "rank": "section", "passport_no": "E87654321"}]
+    with pytest.raises(InvalidInput) as err:
+        validate_submission(form, {"members": [{"passport_no": "E12345678"}]}, context=recorded)
+    assert "members" in err.value.field_errors

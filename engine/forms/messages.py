@@ -155,5 +155,10 @@ def too_few_rows(f: Field, n: int) -> Message:
     return Message(f"{_zh(f)}至少需要 {n} 行", f"{_en(f)} needs at least {n} row(s)")
 
 
+def rows_fixed(f: Field, n: int) -> Message:
+    return Message(f"{_zh(f)}的行对应已登记的 {n} 条记录，不能增删",
+                   f"{_en(f)} shows the {n} recorded row(s); rows cannot be added or removed here")
+
+
 def too_many_rows(f: Field, n: int) -> Message:
     return Message(f"{_zh(f)}最多 {n} 行", f"{_en(f)} may have at most {n} row(s)")

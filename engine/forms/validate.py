@@ -109,18 +109,33 @@ class _Check:
             raise _Refused(messages.not_rows(f))
         if len(rows) > MAX_ROWS:
             raise _Refused(messages.too_many_rows(f, MAX_ROWS))
+        bound = self._bound_rows(f, name)
+        if bound is not None and len(rows) != len(bound):
+            raise _Refused(messages.rows_fixed(f, len(bound)))
         out = []
         for i, row in enumerate(rows):
             if not isinstance(row, Mapping):
                 self.errors[f"{name}[{i}]"] = messages.not_row(f)
                 continue
-            out.append(self.scope(f.children, row, f"{name}[{i}]", top=False))
+            clean = self.scope(f.children, row, f"{name}[{i}]", top=False)
+            # A row bound to a recorded one updates it: what this form shows read-only, or does not
+            # show at all, stays as recorded instead of being dropped from the stored list.
+            out.append({**bound[i], **clean} if bound is not None and isinstance(bound[i], Mapping) else clean)
         low = f.min_rows if f.min_rows is not None else (1 if f.required else None)
         if low is not None and len(rows) < low:
             raise _Refused(messages.too_few_rows(f, low))
         if f.max_rows is not None and len(rows) > f.max_rows:
             raise _Refused(messages.too_many_rows(f, f.max_rows))
         return out
+
+    def _bound_rows(self, f: Field, name: str) -> list[Any] | None:
+        """The recorded rows a top-level list is bound to, when some of its fields are read-only:
+        such a form annotates existing rows (e.g. passport numbers per member) rather than
+        replacing the list. None for ordinary, fully editable lists."""
+        if "[" in name or not _shows_read_only(f.children):
+            return None
+        recorded = paths.get_in(self.context, f.path)
+        return list(recorded) if isinstance(recorded, list) else None
 
     def _order(self, fields: tuple[Field, ...], out: dict[str, Any], prefix: str, *, top: bool) -> None:
         """`after` rules: a date may not precede the other date of its scope. When that other date
@@ -254,6 +269,15 @@ _COERCE: dict[str, Callable[[_Check, Field, Any], Any]] = {
     "select": _Check.choice, "radio": _Check.choice, "checkbox": _Check.checkbox,
     "checklist": _Check.many, "taglist": _Check.many,
 }
+
+
+def _shows_read_only(fields: tuple[Field, ...]) -> bool:
+    for c in fields:
+        if c.is_group and _shows_read_only(c.children):
+            return True
+        if c.is_input and not c.accepts_input:
+            return True
+    return False
 
 
 def _single(f: Field, raw: Any) -> Any:
