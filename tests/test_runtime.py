@@ -236,3 +236,17 @@ def test_work_item_due_date_comes_from_its_boundary_timer(service):
     w.complete("ut_review", decision="approve")
     item = open_item(w.db, case_id, "ut_director")
     assert item.due_at == w.now + timedelta(days=5)  # the DMN's sla_days for 8 days / 2 countries
+
+
+def test_each_new_work_item_sends_a_new_task_notice_to_its_role(service):
+    from engine.storage.models import Notification
+
+    w = Walker(service, T0)
+    case_id = w.start()
+    w.apply()
+    with service.db.read() as s:
+        rows = s.execute(select(Notification.role, Notification.unit_code, Notification.text_en)
+                         .where(Notification.case_id == case_id, Notification.kind == "task")
+                         .order_by(Notification.id)).all()
+    assert [(r.role, r.unit_code) for r in rows] == [("unit_clerk", "commerce"), ("unit_head", "commerce")]
+    assert rows[1].text_en.startswith("New task: 单位负责人审核")

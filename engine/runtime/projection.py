@@ -14,9 +14,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
+from engine.roles import UNIT_SCOPED
 from engine.runtime.case_store import CaseRow
 from engine.runtime.state import canonical_json
-from engine.storage.models import MessageSubscription, WorkItem
+from engine.storage.models import MessageSubscription, Notification, WorkItem
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -141,6 +142,7 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
         session.execute(_CLOSE, closed)
     new = [tid for tid in ready if tid not in before.open_tasks]
     if new:
+        _notify_new_tasks(session, case, [ready[tid] for tid in new], at)
         session.execute(insert(_ITEMS), [{
             "case_id": case.id, "task_id": tid, "spec_name": ready[tid].task_spec.bpmn_id,
             "name": ready[tid].task_spec.bpmn_name or ready[tid].task_spec.bpmn_id,
@@ -160,6 +162,22 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
     if wf.completed and case.status == "running":
         case.status = "completed" if wf.success else "cancelled"
         case.ended_at = at
+
+
+def _notify_new_tasks(session: Session, case: CaseRow, tasks: list, at: datetime) -> None:
+    """The bell's "new task" line for whoever may take each task (its lane's role, in the case's
+    unit for unit roles). The inbox lists the task itself; this tells people it arrived."""
+    rows = []
+    for task in tasks:
+        role = task.task_spec.lane or ""
+        name = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+        rows.append({
+            "username": None, "role": role, "unit_code": case.unit_code if role in UNIT_SCOPED else None,
+            "case_id": case.id, "kind": "task", "created_at": at,
+            "text_zh": f"新待办：{name}（案件 {case.id}：{case.title}）",
+            "text_en": f"New task: {name} (case {case.id}: {case.title})",
+        })
+    session.execute(insert(Notification.__table__), rows)
 
 
 @dataclass(frozen=True)
