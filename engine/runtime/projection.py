@@ -57,6 +57,19 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(canonical_json({k: v for k, v in data.items() if not callable(v)}))
 
 
+TITLE_KEYS = ("case_label", "delegation_name")
+
+
+def case_title(data: dict[str, Any]) -> str | None:
+    """What lists call the case once its data names it: the diagram's `case_label`, else the
+    delegation's name; until then the process name it started with."""
+    for key in TITLE_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:300]
+    return None
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """A shallow before/after diff of case data, as the audit event stores it."""
     out: dict[str, Any] = {}
@@ -158,6 +171,7 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
                             [{"case_id": case.id, "message_name": n} for n in sorted(messages)])
     case.next_timer_at = None if wf.completed else next_timer_at(wf)
     case.data = case_data(wf)
+    case.title = case_title(case.data) or case.title
     case.updated_at = at
     if wf.completed and case.status == "running":
         case.status = "completed" if wf.success else "cancelled"
