@@ -15,7 +15,7 @@ head approves, review, budget, director (7 completions).
 
 Also: the median cost of one engine completion after 10, 100 and 300 completed tasks of a
 looping case. Prints a table, then one JSON object as the last line.
-Usage: python bench/engine.py [--instances N] [--raw-instances N]
+Usage: python bench/engine.py [--instances N] [--rounds R]   (N instances per mode per round; median round)
 """
 
 from __future__ import annotations
@@ -163,26 +163,43 @@ def rate(fn, n: int, warmup: int) -> float:
     return n / (time.perf_counter() - t)
 
 
+def interleaved(modes: dict[str, callable], n: int, rounds: int) -> dict[str, float]:
+    """Instances/s of each mode, measured in alternating rounds on the same machine state and
+    reduced to the median round: a 2-core VM drifts by ±10 % over a minute, and measuring the
+    baseline and the engine in one block each would put that drift into the ratio."""
+    for fn in modes.values():
+        for _ in range(max(2, n // 5)):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in modes}
+    for _ in range(rounds):
+        for name, fn in modes.items():
+            samples[name].append(rate(fn, n, 0))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--instances", type=int, default=100)
-    ap.add_argument("--raw-instances", type=int, default=300)
+    ap.add_argument("--instances", type=int, default=20, help="instances per mode per round")
+    ap.add_argument("--rounds", type=int, default=7)
     args = ap.parse_args()
     spec, sps = parse()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         service = CaseService(engine_db(None, Path(tmp)), clock=Clock())
-        raw_mem = rate(lambda: raw_instance(spec, sps), args.raw_instances, 20)
-        raw_rt = rate(lambda: raw_instance(spec, sps, specless_roundtrip(spec, sps)), args.instances, 10)
-        raw_full = rate(lambda: raw_instance(spec, sps, full_roundtrip()), args.instances, 10)
-        eng = rate(lambda: engine_instance(service), args.instances, 10)
+        rates = interleaved({
+            "raw_mem": lambda: raw_instance(spec, sps),
+            "raw_rt": lambda: raw_instance(spec, sps, specless_roundtrip(spec, sps)),
+            "raw_full": lambda: raw_instance(spec, sps, full_roundtrip()),
+            "engine": lambda: engine_instance(service),
+        }, args.instances, args.rounds)
+        raw_mem, raw_rt, raw_full, eng = rates["raw_mem"], rates["raw_rt"], rates["raw_full"], rates["engine"]
         rows += [("raw_mem", raw_mem), ("raw_rt (spec kept out)", raw_rt), ("raw_rt_full (spec in blob)", raw_full),
                  ("engine sqlite", eng)]
         loop = engine_loop_costs(CaseService(service.db, clock=Clock()), [10, 100, 300])
         pg = None
         if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
             pg_service = CaseService(engine_db(os.environ["DATABASE_URL"], Path(tmp)), clock=Clock())
-            pg = rate(lambda: engine_instance(pg_service), args.instances, 10)
+            pg = rate(lambda: engine_instance(pg_service), args.instances * 3, 10)
             rows.append(("engine postgresql", pg))
     print(f"{'mode':32} {'instances/s':>12} {'completions/s':>14} {'vs raw_rt':>10}")
     for name, r in rows:
