@@ -3,9 +3,11 @@ set), migrated once per session into a template and copied for each test."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,22 +58,31 @@ def db_template(tmp_path_factory):
         yield ("sqlite", path)
 
 
-@pytest.fixture
-def db_url(db_template, tmp_path):
-    kind, src = db_template
+@contextlib.contextmanager
+def copy_of_template(kind: str, src, tmp_path, prefix: str = "waishi_t") -> Iterator[str]:
+    """A throwaway database copied from a session template: a file copy on SQLite, `CREATE
+    DATABASE … TEMPLATE` on PostgreSQL (dropped afterwards). Yields its URL."""
     if kind == "pg":
-        name = f"waishi_t_{uuid.uuid4().hex[:10]}"
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
         admin = _admin_engine(PG_URL)
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{src}"'))
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
     else:
         path = tmp_path / "waishi.db"
         shutil.copy(src, path)
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_url(db_template, tmp_path):
+    with copy_of_template(*db_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from engine.scenarios import (
 )
 from engine.storage.db import Database
 from engine.storage.models import Case
-from tests.conftest import PG_URL, TEST_PROCESSES, TESTS, _admin_engine
+from tests.conftest import PG_URL, TEST_PROCESSES, TESTS, _admin_engine, copy_of_template
 from tests.helpers import get_case
 
 SCENARIOS = TESTS / "scenarios"
@@ -648,22 +648,8 @@ def real_template(db_template, tmp_path_factory):
 
 @pytest.fixture
 def real_db(real_template, tmp_path):
-    kind, src = real_template
-    if kind == "pg":
-        name = f"waishi_s_{uuid.uuid4().hex[:10]}"
-        admin = _admin_engine(PG_URL)
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{src}"'))
-        db = Database(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
-        yield db
-        db.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path / "scenario.db"
-        shutil.copy(src, path)
-        db = Database(f"sqlite:///{path}")
+    with copy_of_template(*real_template, tmp_path, "waishi_s") as url:
+        db = Database(url)
         yield db
         db.dispose()
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
 import tomllib
@@ -47,7 +46,7 @@ from engine.runtime.service import CaseService
 from engine.storage.db import Database
 from engine.storage.migrate import upgrade
 from engine.storage.models import Case, WorkItem
-from tests.conftest import PG_URL, _admin_engine
+from tests.conftest import PG_URL, _admin_engine, copy_of_template
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "processes" / "scenarios"
@@ -110,20 +109,8 @@ def browser_db_template(tmp_path_factory):
 
 @pytest.fixture
 def browser_db_url(browser_db_template, tmp_path) -> Iterator[str]:
-    kind, src = browser_db_template
-    if kind == "pg":
-        name = f"waishi_b_{uuid.uuid4().hex[:10]}"
-        admin = _admin_engine(PG_URL)
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{src}"'))
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path / "waishi.db"
-        shutil.copy(src, path)
-        yield f"sqlite:///{path}"
+    with copy_of_template(*browser_db_template, tmp_path, "waishi_b") as url:
+        yield url
 
 
 class _ErrorLog(logging.Handler):
