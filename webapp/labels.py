@@ -170,6 +170,20 @@ def ordered_items(labels: FieldLabels | None, data: dict[str, Any]) -> list[tupl
     return sorted(data.items(), key=lambda kv: (kv[0] not in order, order.get(kv[0], 0), kv[0]))
 
 
+Items = list[tuple[str, Any]]
+
+
+def data_sections(labels: FieldLabels | None, data: dict[str, Any]) -> tuple[Items, Items]:
+    """(what the forms ask for, what the process computed) — the second shown folded away. A
+    computed text kept in both languages (`x_zh` / `x_en`) shows only in the page's language."""
+    items = ordered_items(labels, data)
+    named = [kv for kv in items if labels and kv[0] in labels.fields]
+    mine, other = ("_en", "_zh") if lang() == "en" else ("_zh", "_en")
+    computed = [kv for kv in items if not (labels and kv[0] in labels.fields)
+                and not (kv[0].endswith(other) and kv[0][: -len(other)] + mine in data)]
+    return named, computed
+
+
 def columns(rows: list[Any]) -> list[str]:
     """The keys of a list of objects, in order of first appearance (the columns of its table)."""
     seen: dict[str, None] = {}
@@ -185,5 +199,5 @@ def init_app(app: Flask) -> None:
         command_name=command_name, notification_kind=notification_kind, element_state=element_state,
         file_size=file_size, setting_name=setting_name,
         field_label=field_label, show_scalar=show_scalar, is_scalar=is_scalar, columns=columns,
-        ordered_items=ordered_items, ROLE_CODES=list(ROLES),
+        ordered_items=ordered_items, data_sections=data_sections, ROLE_CODES=list(ROLES),
     )
