@@ -7,9 +7,10 @@ import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -30,32 +31,47 @@ def _admin_engine(url: str):
     return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
+@contextlib.contextmanager
+def built_template(directory: Path, prefix: str, prepare: Callable[[Database], None],
+                   base: tuple[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """A session template database — new, or a copy of the template `base` — prepared once by
+    `prepare(db)` and dropped at the end. Yields ("pg", database name) or ("sqlite", file path)."""
+    if PG_URL:
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        admin = _admin_engine(PG_URL)
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{base[1]}"' if base else "")))
+        try:
+            db = Database(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+            prepare(db)
+            db.dispose()
+            yield ("pg", name)
+        finally:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        path = directory / "template.db"
+        if base:
+            shutil.copy(base[1], path)
+        db = Database(f"sqlite:///{path}")
+        prepare(db)
+        with db.engine.connect() as c:
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # one self-contained file to copy
+        db.dispose()
+        yield ("sqlite", path)
+
+
+def migrated_with_demo(db: Database) -> None:
+    upgrade(db)
+    load_demo(db)
+
+
 @pytest.fixture(scope="session")
 def db_template(tmp_path_factory):
     """A migrated, demo-loaded database that each test copies."""
-    if PG_URL:
-        name = f"waishi_tpl_{uuid.uuid4().hex[:8]}"
-        admin = _admin_engine(PG_URL)
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        db = Database(url)
-        upgrade(db)
-        load_demo(db)
-        db.dispose()
-        yield ("pg", name)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("tpl") / "template.db"
-        db = Database(f"sqlite:///{path}")
-        upgrade(db)
-        load_demo(db)
-        with db.engine.connect() as c:
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.dispose()
-        yield ("sqlite", path)
+    with built_template(tmp_path_factory.mktemp("tpl"), "waishi_tpl", migrated_with_demo) as template:
+        yield template
 
 
 @contextlib.contextmanager

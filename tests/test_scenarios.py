@@ -6,13 +6,11 @@ from __future__ import annotations
 import shutil
 import time
 import tomllib
-import uuid
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from engine.cli import main
 from engine.definitions.cache import SpecCache
@@ -28,7 +26,7 @@ from engine.scenarios import (
 )
 from engine.storage.db import Database
 from engine.storage.models import Case
-from tests.conftest import PG_URL, TEST_PROCESSES, TESTS, _admin_engine, copy_of_template
+from tests.conftest import TEST_PROCESSES, TESTS, built_template, copy_of_template
 from tests.helpers import get_case
 
 SCENARIOS = TESTS / "scenarios"
@@ -622,28 +620,11 @@ def test_cli_usage_errors(tmp_path):
 @pytest.fixture(scope="module")
 def real_template(db_template, tmp_path_factory):
     """The demo database with processes/ and forms/ deployed once; each real scenario copies it."""
-    kind, src = db_template
-    if kind == "pg":
-        name = f"waishi_scn_{uuid.uuid4().hex[:8]}"
-        admin = _admin_engine(PG_URL)
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{src}"'))
-        db = Database(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    def prepare(db: Database) -> None:
         deploy_definitions(db, default_definitions())
-        db.dispose()
-        yield kind, name
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("scn") / "real.db"
-        shutil.copy(src, path)
-        db = Database(f"sqlite:///{path}")
-        deploy_definitions(db, default_definitions())
-        with db.engine.connect() as c:
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.dispose()
-        yield kind, path
+
+    with built_template(tmp_path_factory.mktemp("scn"), "waishi_scn", prepare, base=db_template) as template:
+        yield template
 
 
 @pytest.fixture

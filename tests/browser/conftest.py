@@ -27,7 +27,6 @@ import re
 import tempfile
 import threading
 import tomllib
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -36,17 +35,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from engine.definitions.deploy import deploy_paths
-from engine.demo import DEMO_PASSWORD, load_demo
+from engine.demo import DEMO_PASSWORD
 from engine.runtime.service import CaseService
 from engine.storage.db import Database
-from engine.storage.migrate import upgrade
 from engine.storage.models import Case, WorkItem
-from tests.conftest import PG_URL, _admin_engine, copy_of_template
+from tests.conftest import built_template, copy_of_template, migrated_with_demo
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "processes" / "scenarios"
@@ -80,31 +77,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_db_template(tmp_path_factory):
     """A database every browser test copies: migrated, demo users, processes/ and forms/ deployed."""
-    definitions = [REPO / "processes", REPO / "forms"]
-    if PG_URL:
-        name = f"waishi_btpl_{uuid.uuid4().hex[:8]}"
-        admin = _admin_engine(PG_URL)
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        db = Database(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
-        upgrade(db)
-        load_demo(db)
-        deploy_paths(db, definitions)
-        db.dispose()
-        yield ("pg", name)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("browser-tpl") / "template.db"
-        db = Database(f"sqlite:///{path}")
-        upgrade(db)
-        load_demo(db)
-        deploy_paths(db, definitions)
-        with db.engine.connect() as c:
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.dispose()
-        yield ("sqlite", path)
+    def prepare(db: Database) -> None:
+        migrated_with_demo(db)
+        deploy_paths(db, [REPO / "processes", REPO / "forms"])
+
+    with built_template(tmp_path_factory.mktemp("browser-tpl"), "waishi_btpl", prepare) as template:
+        yield template
 
 
 @pytest.fixture
