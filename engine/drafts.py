@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.forms import paths
 from engine.forms.model import Field, FormSpec
+from engine.runtime.actors import load_actor
 from engine.storage.db import Database
 from engine.storage.models import TaskDraft
 
@@ -41,6 +42,7 @@ def save(db: Database, case_id: int, task_id: str, username: str, data: dict[str
          at: datetime | None = None) -> None:
     at = at or datetime.now(UTC)
     with db.transaction() as session:
+        load_actor(session, username)  # an active user who may change things (never an auditor)
         row = session.get(TaskDraft, (case_id, task_id, username))
         if row is None:
             session.add(TaskDraft(case_id=case_id, task_id=task_id, username=username, data=data, saved_at=at))

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from engine.demo import USERS
 from engine.queries import cases as case_queries
 from engine.queries import inbox
-from engine.runtime.actors import load_actor
+from engine.runtime.actors import load_reader
 from engine.runtime.authz import may_act, may_view_case
 from engine.storage.models import Case, WorkItem
 from tests.helpers import open_item
@@ -26,7 +26,7 @@ def test_lists_and_authorization_agree_for_every_demo_user(service, db):
         all_cases = list(s.execute(select(Case.id, Case.unit_code)))
         open_items = list(s.execute(select(WorkItem).where(WorkItem.state == "open")).scalars())
         for username, *_ in USERS:
-            actor = load_actor(s, username)
+            actor = load_reader(s, username)
             listed = {r.id for r in case_queries.case_list(s, actor).rows}
             assert listed == {c.id for c in all_cases if may_view_case(actor, c)}, username
             claimable = {(r.case_id, r.task_id) for r in inbox.rows(s, actor, "claimable")}

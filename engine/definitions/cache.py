@@ -9,6 +9,7 @@ from collections import OrderedDict
 from sqlalchemy.orm import Session
 
 from engine.definitions.bundle import DefinitionBundle
+from engine.definitions.flows import diagram_index
 from engine.definitions.parsing import load_specs
 from engine.errors import DefinitionInvalid
 from engine.forms.model import FormSpec, load_form_spec
@@ -83,4 +84,5 @@ class SpecCache:
         if parsed.problems:
             raise DefinitionInvalid(parsed.problems)
         spec, subprocess_specs = parsed.get_spec(version.process_id)
-        return LoadedSpec(spec, subprocess_specs, parsed.flavour)
+        return LoadedSpec(spec, subprocess_specs, parsed.flavour,
+                          diagram_index(parsed.trees.bpmn, version.process_id))

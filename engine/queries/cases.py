@@ -108,9 +108,9 @@ def case_list(session: Session, actor: Actor, flt: CaseFilter | None = None) -> 
         where.append(or_(Case.id == int(number), by_title) if number.isdigit() and len(number) < 10 else by_title)
     page = max(1, flt.page)
     total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
-    query = (_row_select().where(*where).order_by(Case.updated_at.desc(), Case.id.desc())
+    query = (row_select().where(*where).order_by(Case.updated_at.desc(), Case.id.desc())
              .limit(flt.page_size).offset((page - 1) * flt.page_size))
-    return CasePage([CaseRowView(**_row_fields(r)) for r in session.execute(query)], total, page, flt.page_size)
+    return CasePage([CaseRowView(**row_fields(r)) for r in session.execute(query)], total, page, flt.page_size)
 
 
 def case_header(session: Session, actor: Actor, case_id: int) -> CaseHeader:
@@ -172,7 +172,8 @@ class _UnitOnly:
     unit_code: str | None
 
 
-def _row_select() -> Select:
+def row_select() -> Select:
+    """The columns of a case list row (case, version, unit); the auditor's search reuses it."""
     return (select(Case.id, Case.process_id, DefinitionVersion.name.label("process_name"),
                    DefinitionVersion.version, Case.status, Case.unit_code, Unit.name_zh.label("unit_name_zh"),
                    Unit.name_en.label("unit_name_en"), Case.title, Case.started_by, Case.started_at,
@@ -181,7 +182,7 @@ def _row_select() -> Select:
             .outerjoin(Unit, Unit.code == Case.unit_code))
 
 
-def _row_fields(r) -> dict[str, Any]:
+def row_fields(r) -> dict[str, Any]:
     return dict(id=r.id, process_id=r.process_id, process_name=r.process_name or r.process_id, version=r.version,
                 status=r.status, unit_code=r.unit_code, unit_name_zh=r.unit_name_zh, unit_name_en=r.unit_name_en,
                 title=r.title, started_by=r.started_by, started_at=r.started_at, updated_at=r.updated_at,
@@ -190,14 +191,14 @@ def _row_fields(r) -> dict[str, Any]:
 
 def _header_unchecked(session: Session, case_id: int) -> CaseHeader:
     starter = aliased(User)
-    r = session.execute(_row_select()
+    r = session.execute(row_select()
                         .add_columns(Case.version_id, DefinitionVersion.content_hash, Case.seq, Case.data,
                                      starter.display_name.label("started_by_name"))
                         .outerjoin(starter, starter.username == Case.started_by)
                         .where(Case.id == case_id)).first()
     if r is None:
         raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
-    return CaseHeader(**_row_fields(r), version_id=r.version_id, content_hash=r.content_hash, seq=r.seq,
+    return CaseHeader(**row_fields(r), version_id=r.version_id, content_hash=r.content_hash, seq=r.seq,
                       data=dict(r.data or {}), started_by_name=r.started_by_name)
 
 

@@ -13,6 +13,10 @@ from engine.storage.models import User, UserRole
 
 SYSTEM = "system"
 
+# Roles whose holders may change nothing anywhere (separation of duties: whoever audits the record
+# takes no part in it). An account holding one of them is read-only even if it holds other roles.
+READ_ONLY_ROLES: frozenset[str] = frozenset({"auditor"})
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -29,12 +33,27 @@ SYSTEM_ACTOR = Actor(SYSTEM, frozenset(), None)
 
 
 def load_actor(session: Session, username: str) -> Actor:
+    """Who runs a command that changes something: every command loads its actor here, so this is
+    the one place read-only roles are refused, whatever route or entry point the command came by."""
+    actor = load_reader(session, username)
+    require_may_change(actor)
+    return actor
+
+
+def load_reader(session: Session, username: str) -> Actor:
+    """Who reads (searches, views, exports): an existing, active user."""
     if username == SYSTEM:
         return SYSTEM_ACTOR
     rows = session.execute(_ACTOR, {"u": username}).all()
     if not rows or not rows[0].active:
         raise Forbidden(f"用户 {username} 不存在或已停用", f"User {username} does not exist or is disabled")
     return Actor(username, frozenset(r.role for r in rows if r.role), rows[0].unit_code)
+
+
+def require_may_change(actor: Actor) -> None:
+    if actor.roles & READ_ONLY_ROLES:
+        raise Forbidden("审计人员只能查看，不能更改任何内容",
+                        "Auditors may look at everything and change nothing")
 
 
 # A Core statement on the tables: every command runs it, and the ORM's compile path costs more

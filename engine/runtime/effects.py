@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from engine.definitions.flows import EMPTY, DiagramIndex
 from engine.errors import Conflict, NotFound
 from engine.runtime import (
     state,
@@ -32,6 +33,7 @@ class LoadedSpec:
     spec: Any
     subprocess_specs: dict
     flavour: str
+    diagram: DiagramIndex = EMPTY  # the top-level diagram's flows and elements, to name the path taken
 
 
 @dataclass

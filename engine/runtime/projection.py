@@ -14,10 +14,13 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
+from engine.audit import terms
+from engine.definitions.flows import EMPTY, DiagramIndex
 from engine.roles import UNIT_SCOPED
 from engine.runtime.case_store import CaseRow
+from engine.runtime.path import LIVE, StepPath
 from engine.runtime.state import canonical_json
-from engine.storage.models import MessageSubscription, Notification, WorkItem
+from engine.storage.models import CasePath, CaseTerm, MessageSubscription, Notification, WorkItem
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -135,6 +138,8 @@ def open_task_ids(wf: BpmnWorkflow) -> set[str]:
 # Core statements on the tables (not ORM-enabled): executemany with no unit-of-work overhead.
 _ITEMS = WorkItem.__table__
 _SUBS = MessageSubscription.__table__
+_PATH = CasePath.__table__
+_TERMS = CaseTerm.__table__
 _CLOSE = (update(_ITEMS)
           .where(_ITEMS.c.case_id == bindparam("c"), _ITEMS.c.task_id == bindparam("t"), _ITEMS.c.state == "open")
           .values(state=bindparam("s"), completed_by=bindparam("by"), completed_at=bindparam("at"),
@@ -170,12 +175,33 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
             session.execute(insert(_SUBS),
                             [{"case_id": case.id, "message_name": n} for n in sorted(messages)])
     case.next_timer_at = None if wf.completed else next_timer_at(wf)
+    before_data = case.data
     case.data = case_data(wf)
+    _sync_terms(session, case.id, before_data, case.data)
     case.title = case_title(case.data) or case.title
     case.updated_at = at
     if wf.completed and case.status == "running":
         case.status = "completed" if wf.success else "cancelled"
         case.ended_at = at
+
+
+def _sync_terms(session: Session, case_id: int, before: dict[str, Any], after: dict[str, Any]) -> None:
+    old, new = terms.terms_of(before or {}), terms.terms_of(after)
+    if old == new:
+        return
+    session.execute(delete(_TERMS).where(_TERMS.c.case_id == case_id))
+    if new:
+        session.execute(insert(_TERMS), terms.rows(case_id, new))
+
+
+def write_path(session: Session, case: CaseRow, seq: int, step: StepPath, at: datetime) -> None:
+    """The heatmap's rows for one command: the elements it completed and the flows it took."""
+    rows = [{"case_id": case.id, "version_id": case.version_id, "seq": seq, "kind": "element", "element_id": e,
+             "at": at} for e in step.completed]
+    rows += [{"case_id": case.id, "version_id": case.version_id, "seq": seq, "kind": "flow", "element_id": f,
+              "at": at} for f in step.flows]
+    if rows:
+        session.execute(insert(_PATH), rows)
 
 
 def _notify_new_tasks(session: Session, case: CaseRow, tasks: list, at: datetime) -> None:
@@ -196,13 +222,24 @@ def _notify_new_tasks(session: Session, case: CaseRow, tasks: list, at: datetime
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the projection looked like before a command ran."""
+    """What the projection looked like before a command ran: its open work items, the messages
+    it waited for, and its live diagram tasks (to tell which flows the command took)."""
 
     open_tasks: frozenset[str]
     messages: frozenset[str]
+    live: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, wf: BpmnWorkflow | None) -> Snapshot:
+    def of(cls, wf: BpmnWorkflow | None, diagram: DiagramIndex = EMPTY) -> Snapshot:
         if wf is None:
             return cls(frozenset(), frozenset())
-        return cls(frozenset(open_task_ids(wf)), frozenset(waiting_messages(wf)))
+        open_tasks, live = set(), set()
+        for task in wf.get_tasks(state=LIVE):
+            element = task.task_spec.bpmn_id
+            if element is None:
+                continue
+            if task.state == TaskState.READY and task.task_spec.manual:
+                open_tasks.add(str(task.id))
+            if not diagram.elements or element in diagram.elements:
+                live.add(str(task.id))
+        return cls(frozenset(open_tasks), frozenset(waiting_messages(wf)), frozenset(live))

@@ -22,7 +22,7 @@ from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms.validate import validate_submission
 from engine.roles import TASK_ROLES, UNIT_SCOPED
-from engine.runtime import case_store, effects, projection, state
+from engine.runtime import case_store, effects, path, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
 from engine.runtime.authz import require_may_act, require_role_in_scope, require_view
 from engine.runtime.case_store import CaseRow
@@ -90,7 +90,7 @@ class CaseService:
             with context, self._effects(session, case, at) as log:
                 outcome = effects.start(loaded, payload, self.script_engine)
                 _record_effects(payload, log)
-                self._record(session, case, actor, "start", payload, outcome, loaded.flavour, at,
+                self._record(session, case, actor, "start", payload, outcome, loaded, at,
                              before=projection.Snapshot.of(None), before_data={})
             case_store.save(session, case)
         self._workflows.put(case.id, case.state_hash, outcome.workflow)
@@ -261,12 +261,12 @@ class CaseService:
             wf = self._workflows.take(case.id, case.state_hash)
             if wf is None:
                 wf = state.load(case.state, loaded.spec, loaded.subprocess_specs, loaded.flavour, self.script_engine)
-            before = projection.Snapshot.of(wf)
+            before = projection.Snapshot.of(wf, loaded.diagram)
             outcome = apply(wf)
             if outcome.fired:
                 payload["fired"] = outcome.fired
             _record_effects(payload, log)
-            self._record(session, case, actor, command, payload, outcome, loaded.flavour, at,
+            self._record(session, case, actor, command, payload, outcome, loaded, at,
                          before=before, before_data=case.data, task_id=task_id, task_spec=task_spec)
         # Only once the transaction commits does the workflow object go back to the cache.
         session.info.setdefault("after_commit", []).append(
@@ -284,11 +284,15 @@ class CaseService:
         return validate_submission(form, data, context=case.data, today=at.astimezone(CHINA_TZ).date())
 
     def _record(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
-                outcome: effects.Outcome, flavour: str, at: datetime, *, before: projection.Snapshot,
-                before_data: dict[str, Any], task_id: str | None = None, task_spec: str | None = None) -> None:
-        text, digest = effects.finish(outcome.workflow, flavour)
-        projection.sync(session, case, outcome.workflow, at, actor.username, outcome.completed_task, before)
+                outcome: effects.Outcome, loaded: effects.LoadedSpec, at: datetime, *,
+                before: projection.Snapshot, before_data: dict[str, Any], task_id: str | None = None,
+                task_spec: str | None = None) -> None:
         seq = case.seq + 1
+        # The path is read before pruning drops the tasks this command completed.
+        step = path.step_path(outcome.workflow, at, loaded.diagram, before.live)
+        text, digest = effects.finish(outcome.workflow, loaded.flavour)
+        projection.sync(session, case, outcome.workflow, at, actor.username, outcome.completed_task, before)
+        projection.write_path(session, case, seq, step, at)
         last_hash = chain.append(
             session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash, at=at,
             actor=actor.username, command=command, payload=payload, diff=projection.diff(before_data, case.data),

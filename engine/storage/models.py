@@ -110,6 +110,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_status_unit", "status", "unit_code"),
         Index("ix_cases_next_timer", "status", "next_timer_at"),
+        Index("ix_cases_started_at", "started_at"),
+        Index("ix_cases_version", "version_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -184,7 +186,7 @@ class AuditEvent(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime]
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64), index=True)
     command: Mapped[str] = mapped_column(String(32))
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     task_spec: Mapped[str | None] = mapped_column(String(128), nullable=True)
@@ -318,3 +320,52 @@ class UnitHold(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     since: Mapped[datetime]
+
+
+class CasePath(Base):
+    """What each command of a case passed through on its diagram: the elements it completed and
+    the sequence flows it took (top-level process only). Written by every command in the same
+    transaction, from the same function replay uses; read by the auditor's heatmap."""
+
+    __tablename__ = "case_path"
+    __table_args__ = (Index("ix_case_path_version", "version_id", "kind", "element_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))  # element | flow
+    element_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime]
+
+
+class CaseTerm(Base):
+    """Search terms of a case that live inside its data (people by name and ID or passport
+    number, destination countries, document numbers), so the auditor's search is an indexed
+    query and never a workflow load. Rewritten by a command only when the terms change."""
+
+    __tablename__ = "case_terms"
+    __table_args__ = (Index("ix_case_terms_term", "kind", "term"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # person | id_number | country | document
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class AuditSeal(Base):
+    """A signed digest of every chain's head at one instant (Ed25519; the private key lives
+    outside the database). Verification checks every event up to a seal against it, so even a
+    consistent rewrite of a chain, or a deleted case, is caught."""
+
+    __tablename__ = "audit_seals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed_at: Mapped[datetime] = mapped_column(index=True)
+    key_id: Mapped[str] = mapped_column(String(64))  # sha256 of the raw public key, hex (first 16)
+    public_key: Mapped[str] = mapped_column(String(100))  # raw public key, base64 (informative only)
+    chain_count: Mapped[int] = mapped_column(Integer)
+    event_count: Mapped[int] = mapped_column(Integer)
+    heads: Mapped[dict[str, Any]] = mapped_column(JSON)  # chain -> [seq, hash]
+    prev_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))  # base64

@@ -100,9 +100,12 @@ def test_comments_are_refused_to_other_units_and_when_empty(case_id, make_web, d
         service.comment("clerk_education", case_id, "看看")
     with pytest.raises(InvalidInput):
         service.comment("clerk_commerce", case_id, "x" * 4001)
-    # An auditor may comment on what they may read, also on a finished case.
+    # An auditor reads everything and changes nothing, not even by a comment (issue 7); an office
+    # role may still comment on a finished case.
     service.cancel_case("clerk_commerce", case_id, "不再需要")
-    service.comment("auditor", case_id, "已核查", at=T0 + timedelta(days=400))
+    with pytest.raises(Forbidden):
+        service.comment("auditor", case_id, "已核查", at=T0 + timedelta(days=400))
+    service.comment("fao_clerk", case_id, "已核查", at=T0 + timedelta(days=400))
     assert [e.command for e in events(db, case_id)] == ["start", "cancel", "comment"]
     assert verify(db, case_id).ok
 
