@@ -25,6 +25,7 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
 from engine.attachments import AttachmentStore
+from engine.audit.service import AuditService
 from engine.definitions.cache import SpecCache
 from engine.runtime.service import CaseService
 from engine.storage.db import Database
@@ -46,6 +47,7 @@ class Waishi:
     db: Database
     specs: SpecCache
     cases: CaseService
+    audit: AuditService
 
 
 def _env_flag(name: str) -> bool:
@@ -83,7 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     specs = SpecCache()
     files = AttachmentStore(Path(app.config["WAISHI_DATA_DIR"]) / "attachments")
     cases = CaseService(db, specs, files=files, max_upload_bytes=app.config["MAX_CONTENT_LENGTH"])
-    app.extensions["waishi"] = Waishi(db=db, specs=specs, cases=cases)
+    app.extensions["waishi"] = Waishi(db=db, specs=specs, cases=cases, audit=AuditService(db, specs))
     app.extensions["waishi_throttle"] = LoginThrottle(free_attempts=app.config["LOGIN_FREE_ATTEMPTS"],
                                                       base_delay=app.config["LOGIN_BASE_DELAY"])
     CSRFProtect(app)
@@ -97,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.admin import bp as admin_bp
     from webapp.attachments import bp as attachments_bp
+    from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.cases import bp as cases_bp
     from webapp.documents import bp as documents_bp
@@ -104,7 +107,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.notifications import bp as notifications_bp
     from webapp.tasks import bp as tasks_bp
 
-    for blueprint in (auth_bp, tasks_bp, cases_bp, documents_bp, attachments_bp, notifications_bp, admin_bp, health_bp):
+    for blueprint in (auth_bp, tasks_bp, cases_bp, documents_bp, attachments_bp, notifications_bp, admin_bp, audit_bp,
+                      health_bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

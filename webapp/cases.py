@@ -67,6 +67,8 @@ def detail(case_id: int):
         items = case_queries.work_items(session, case_id)
         labels = field_labels(session, case.version_id, case.content_hash)
         sections = case_sections.load(session, user.actor, case)
+    if user.has_any("auditor"):
+        waishi().audit.record(user.username, "case", {"case_id": case_id})  # every look an auditor takes
     return render_template("cases/detail.html", case=case, items=items, labels=labels,
                            **case_sections.as_context(sections))
 

@@ -50,5 +50,6 @@ def init_app(app: Flask) -> None:
             "nav_counts": nav_counts,
             "may_list_cases": bool(user and user.has_any(*CASE_LIST_ROLES)),
             "is_admin": bool(user and user.has_any("admin")),
+            "is_auditor": bool(user and user.has_any("auditor")),
             "request_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -30,6 +30,7 @@ from engine.forms import initial_values
 from engine.queries import cases as case_queries
 from engine.queries import inbox
 from engine.queries.labels import field_labels
+from engine.roles import TASK_ROLES
 from engine.storage.models import User
 from webapp import case_sections, task_form
 from webapp.auth import current_user, login_required
@@ -64,6 +65,9 @@ def _filters() -> tuple[inbox.InboxFilter, dict[str, str]]:
 @login_required
 def inbox_page():
     user = current_user()
+    if user.has_any("auditor") and not user.has_any(*TASK_ROLES):
+        # An auditor has no tasks: their home is the audit workspace.
+        return redirect(url_for("audit.index"))
     flt, raw = _filters()
     now = datetime.now(UTC)
     with waishi().db.read() as session:

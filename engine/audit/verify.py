@@ -34,7 +34,8 @@ from engine.storage.models import AuditEvent, Case, WorkItem
 # How a chain can break, as the report names it (zh, en).
 FINDING_KINDS: dict[str, tuple[str, str]] = {
     "hash_mismatch": ("事件内容与其哈希不符（被修改）", "event content does not match its hash (edited)"),
-    "link_broken": ("与前一事件的链接断开（事件被删除或插入）", "link to the previous event broken (removed or inserted)"),
+    "link_broken": ("与前一事件的链接断开（事件被删除或插入）",
+                    "link to the previous event broken (removed or inserted)"),
     "reorder": ("事件顺序被调换", "events reordered"),
     "gap": ("序号缺失或重复", "sequence gap or duplicate"),
     "last_hash": ("案件记录的末哈希与最后事件不符（末尾事件被删除）",
@@ -47,7 +48,8 @@ FINDING_KINDS: dict[str, tuple[str, str]] = {
     "seal_signature": ("封印签名无效", "seal signature invalid"),
     "seal_unknown_key": ("封印由未知密钥签署", "seal signed by an unknown key"),
     "seal_chain_broken": ("封印链断开（封印被删除或插入）", "seal chain broken (seal removed or inserted)"),
-    "seal_mismatch": ("事件与封印记录的链头不符（整链被改写）", "events do not match the sealed chain head (rewritten)"),
+    "seal_mismatch": ("事件与封印记录的链头不符（整链被改写）",
+                      "events do not match the sealed chain head (rewritten)"),
     "seal_missing_chain": ("已封印的链不存在（案件被删除）", "a sealed chain is gone (case deleted)"),
     "seal_missing": ("没有封印", "no seal"),
     "other": ("其他问题", "other problem"),
@@ -156,9 +158,9 @@ def check_chain(chain_name: str, events: Sequence[AuditEvent], report: VerifyRep
             ok = False
         if ev.prev_hash != prev:
             moved = ev.prev_hash in hashes or by_id[index] != ev.id
-            report.findings.append(Finding(
-                chain_name, ev.seq, "events swapped or moved" if moved else
-                "previous-hash link broken (event removed, inserted or reordered)", "reorder" if moved else "link_broken"))
+            message = ("events swapped or moved" if moved
+                       else "previous-hash link broken (event removed, inserted or reordered)")
+            report.findings.append(Finding(chain_name, ev.seq, message, "reorder" if moved else "link_broken"))
             ok = False
         if hash_of_row(ev) != ev.hash:
             report.findings.append(Finding(chain_name, ev.seq, "event content does not match its hash (edited)",

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import case_chain
 from engine.definitions.xmlsafe import parse_xml
 from engine.errors import NotFound
-from engine.storage.models import AuditEvent, Case, DefinitionBlob, DefinitionFile, WorkItem
+from engine.storage.models import AuditEvent, Case, DefinitionBlob, DefinitionFile, DefinitionVersion, WorkItem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 STATES = ("current", "completed", "cancelled")
@@ -84,14 +84,26 @@ def case_bpmn(session: Session, case_id: int) -> bytes:
     row = session.execute(select(Case.process_id, Case.version_id).where(Case.id == case_id)).first()
     if row is None:
         raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
+    return _process_bpmn(session, row.version_id, row.process_id)
+
+
+def version_bpmn(session: Session, version_id: int) -> bytes:
+    """The BPMN file of a process version that defines its process (for the heatmap)."""
+    process_id = session.scalar(select(DefinitionVersion.process_id).where(DefinitionVersion.id == version_id))
+    if process_id is None:
+        raise NotFound(f"流程版本 {version_id} 不存在", f"Process version {version_id} does not exist")
+    return _process_bpmn(session, version_id, process_id)
+
+
+def _process_bpmn(session: Session, version_id: int, process_id: str) -> bytes:
     files = session.execute(
         select(DefinitionFile.name, DefinitionBlob.content)
         .join(DefinitionBlob, DefinitionBlob.sha256 == DefinitionFile.sha256)
-        .where(DefinitionFile.version_id == row.version_id, DefinitionFile.kind == "bpmn")
+        .where(DefinitionFile.version_id == version_id, DefinitionFile.kind == "bpmn")
         .order_by(DefinitionFile.name)).all()
     for name, content in files:
         root = parse_xml(content, name).getroot()
-        if any(p.get("id") == row.process_id for p in root.iter(f"{{{BPMN_NS}}}process")):
+        if any(p.get("id") == process_id for p in root.iter(f"{{{BPMN_NS}}}process")):
             return content
     raise NotFound("此流程版本没有流程图", "This process version has no diagram")
 
