@@ -167,19 +167,41 @@ def audit() -> None:
 @audit.command("verify")
 @click.argument("case_id", type=int, required=False)
 @click.option("--all", "all_cases", is_flag=True, help="Every case and the system chain.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
-def audit_verify(obj: dict, case_id: int | None, all_cases: bool) -> None:
-    """Recompute the hash chains and replay cases; exit non-zero on any finding."""
+def audit_verify(obj: dict, case_id: int | None, all_cases: bool, quiet: bool) -> None:
+    """Recompute the hash chains, re-execute cases and check the seals; exit non-zero on any finding."""
     from engine.audit.verify import verify
 
     if case_id is None and not all_cases:
         raise click.UsageError("give a CASE id or --all")
-    report = verify(_db(obj["db_url"]), None if all_cases else case_id)
+    zh = obj["lang"] == "zh"
+    database = _db(obj["db_url"])
+    if all_cases and not quiet:
+        with click.progressbar(length=_case_count(database), label="验证案件" if zh else "verifying cases",
+                               show_pos=True, file=sys.stderr) as bar:
+            report = verify(database, None, progress=lambda done, total: bar.update(done - bar.pos))
+    else:
+        report = verify(database, None if all_cases else case_id)
     for f in report.findings:
-        click.echo(f"BROKEN {f.chain} seq={f.seq}: {f.message}", err=True)
-    click.echo(f"checked {report.checked_cases} case(s), {report.checked_events} event(s): "
+        click.echo(f"BROKEN {f.chain} seq={f.seq if f.seq is not None else '-'} [{f.kind}] "
+                   f"{f.label(obj['lang'])}: {f.message}", err=True)
+    rate = report.checked_cases / report.seconds if report.seconds else 0.0
+    click.echo(f"checked {report.checked_cases} case(s), {report.checked_events} event(s) in {report.seconds:.1f} s "
+               f"({rate:.0f} cases/s); seals {'checked' if report.sealed else 'not configured'}: "
                + ("OK" if report.ok else f"{len(report.findings)} finding(s)"))
+    if not report.ok:
+        by_kind = ", ".join(f"{kind} {n}" for kind, n in sorted(report.by_kind().items()))
+        first = report.first_break()
+        click.echo(f"by kind: {by_kind}; first break: {first.chain} seq={first.seq}", err=True)
     sys.exit(0 if report.ok else 1)
+
+
+def _case_count(database) -> int:
+    from engine.runtime.service import count_cases
+
+    with database.read() as session:
+        return count_cases(session)
 
 
 @main.command()

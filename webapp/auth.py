@@ -18,7 +18,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.runtime.actors import Actor
+from engine.runtime.actors import Actor, require_may_change
 from engine.storage.models import Unit, User, UserRole
 from engine.users import authenticate
 from webapp.urls import safe_next
@@ -76,6 +76,17 @@ def load_user() -> None:
     r = rows[0]
     g.user = CurrentUser(r.id, r.username, r.display_name, r.unit_code, r.name_zh, r.name_en,
                          frozenset(x.role for x in rows if x.role))
+    if request.method not in SAFE_METHODS and request.endpoint not in READ_ONLY_POSTS:
+        # Read-only roles (auditors) change nothing: the engine refuses every command of theirs, and
+        # every route that could lead to one is refused here too, before any form is read.
+        require_may_change(g.user.actor)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Posts that change nothing anyone shares: signing in and out, the language cookie, and the public
+# check of an uploaded document.
+READ_ONLY_POSTS = frozenset({"auth.login", "auth.logout", "i18n.switch", "documents.verify_lookup",
+                             "documents.verify_upload"})
 
 
 def login_required(view: Callable) -> Callable:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 
 from engine.queries import inbox, notifications
+from engine.roles import TASK_ROLES
 from webapp.auth import current_user
 from webapp.services import waishi
 
@@ -51,5 +52,7 @@ def init_app(app: Flask) -> None:
             "may_list_cases": bool(user and user.has_any(*CASE_LIST_ROLES)),
             "is_admin": bool(user and user.has_any("admin")),
             "is_auditor": bool(user and user.has_any("auditor")),
+            # Auditors take no part in cases: no inbox or start link unless they also hold a task role.
+            "works_cases": bool(user and (user.has_any(*TASK_ROLES) or not user.has_any("auditor"))),
             "request_path": request.full_path.rstrip("?") if request else "/",
         }
