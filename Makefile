@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export WAISHI_DB_PATH ?= var/waishi.db
 
-.PHONY: run test install translations translations-update vendor bench lint db demo deploy clean
+.PHONY: run test install translations translations-update vendor bench lint db demo deploy clean seal-key
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,11 @@ demo: db
 deploy: db
 	$(BIN)/waishi deploy processes forms
 
-run: demo deploy
+# The key that signs the audit seals (docs/audit.md): made once, outside the database.
+seal-key: install
+	@test -f var/seal.key || test -n "$$WAISHI_SEAL_KEY$$WAISHI_SEAL_KEY_FILE" || $(BIN)/waishi audit keygen
+
+run: demo deploy seal-key
 	$(BIN)/waishi run
 
 test: install
@@ -66,6 +70,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/audit.py
 
 lint: install
 	$(BIN)/ruff check engine webapp tests bench

@@ -9,7 +9,9 @@ re-checks `next_timer_at` under the lock, so a timer never fires twice.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from datetime import datetime
 
 from engine.errors import WaishiError
@@ -33,8 +35,36 @@ def fire_due(service: CaseService, now: datetime | None = None, limit: int = 100
     return fired
 
 
+class Sealer:
+    """Seals the audit chains every `WAISHI_SEAL_INTERVAL` seconds (default 3600; 0: never) when
+    a signing key is configured (docs/audit.md). A failure is logged, never fatal to the worker."""
+
+    def __init__(self, service: CaseService, interval: float | None = None) -> None:
+        self.service = service
+        self.interval = float(os.environ.get("WAISHI_SEAL_INTERVAL", "3600")) if interval is None else interval
+        self._next = 0.0
+
+    def tick(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if self.interval <= 0 or now < self._next:
+            return
+        self._next = now + self.interval
+        from engine.audit import keys, seal
+
+        try:
+            key = keys.load_signing_key()
+            if key is None:
+                return
+            made = seal.seal(self.service.db, key=key)
+            if made is not None:
+                log.info("sealed %d chain(s), %d event(s): seal %d", made.chain_count, made.event_count, made.id)
+        except Exception:
+            log.exception("sealing the audit chains failed")
+
+
 def run_worker(service: CaseService, interval: float = 5.0, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
+    sealer = Sealer(service)
     log.info("timer worker started (every %.1f s)", interval)
     while not stop.is_set():
         try:
@@ -43,4 +73,5 @@ def run_worker(service: CaseService, interval: float = 5.0, stop: threading.Even
                 log.info("fired timers of cases %s", fired)
         except Exception:  # the worker must survive a lost connection and retry on the next pass
             log.exception("timer pass failed")
+        sealer.tick()
         stop.wait(interval)

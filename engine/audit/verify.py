@@ -266,14 +266,10 @@ def _status(wf, events: Sequence[AuditEvent]) -> str:
 
 def _check_seals(session: Session, report: VerifyReport, chain: str | None) -> None:
     """Seal findings, when a signing or trusted key is configured (`engine.audit.keys`)."""
-    try:
-        from engine.audit import keys, seal
-    except ImportError:  # pragma: no cover - the seal modules are part of the package
-        return
+    from engine.audit import keys, seal  # seal.py builds on this module's Finding
+
     trusted = keys.trusted_keys()
     if not trusted:
         return
     report.sealed = True
-    for finding in seal.check_seals(session, trusted):
-        if chain is None or finding.chain in (chain, "seals"):
-            report.findings.append(finding)
+    report.findings.extend(seal.check_seals(session, trusted, chain=chain))
