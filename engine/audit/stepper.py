@@ -120,15 +120,17 @@ class ReplayCache:
         self._lock = threading.Lock()
 
     def get(self, session: Session, specs: SpecCache, case_id: int) -> CaseReplay:
-        case = session.get(Case, case_id)
-        if case is None:
+        # Only the last hash on a hit: the whole row (with its state) is read on a miss alone.
+        last_hash = session.scalar(select(Case.last_hash).where(Case.id == case_id))
+        if last_hash is None:
             raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
-        key = (case_id, case.last_hash)
+        key = (case_id, last_hash)
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
+        case = session.get(Case, case_id)
         replayed = replay_case(session, specs, case)  # outside the lock: it may take a while
         with self._lock:
             self._items[key] = replayed
