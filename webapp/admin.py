@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from engine import office, users
-from engine.errors import Forbidden, InvalidInput, WaishiError
+from engine.errors import InvalidInput, WaishiError
 from engine.queries import admin as queries
 from engine.workdays import OFFICIAL_YEARS
 from webapp.auth import current_user, role_required
@@ -226,8 +226,6 @@ def holiday_delete(day: str):
         abort(404)
     try:
         office.delete_holiday(waishi().db, _actor(), parsed)
-    except Forbidden:
-        raise
     except WaishiError as err:
         flash(engine_text(err), "error")
     else:

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine import drafts
-from engine.errors import Conflict, Forbidden, InvalidInput, WaishiError
+from engine.errors import Conflict, InvalidInput, WaishiError
 from engine.forms import initial_values
 from engine.queries import cases as case_queries
 from engine.queries import inbox
@@ -240,8 +240,6 @@ def _assign(case_id: int, task_id: str, *, claim: bool):
             service.claim(user.username, case_id, task_id, expected_version=expected)
         else:
             service.release(user.username, case_id, task_id, expected_version=expected)
-    except Forbidden:
-        raise
     except WaishiError as err:
         flash(engine_text(err), "error")
         return redirect(back, 303)

@@ -9,7 +9,7 @@ serialized state between commands, as the live system does, so replay walks the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +48,23 @@ class Step:
         return projection.case_data(self.workflow) if self.workflow is not None else {}
 
 
-def reexecute(chain_name: str, events: Sequence[AuditEvent], loaded: LoadedSpec, engine) -> Iterator[Step]:
-    """Yield one `Step` per event, oldest first. Raises `ReplayBroken` where the history cannot be
-    replayed; a state that merely differs is the caller's to judge (`Step.matches`)."""
+Resolve = Callable[[int], LoadedSpec]
+
+
+def initial_version(events: Sequence[AuditEvent], current_version_id: int) -> int:
+    """The version a case started on: the one its first migration left, else the current one."""
+    for ev in events:
+        if ev.command == "migrate":
+            return int((ev.payload or {}).get("from_version_id", current_version_id))
+    return current_version_id
+
+
+def reexecute(chain_name: str, events: Sequence[AuditEvent], loaded: LoadedSpec, engine,
+              resolve: Resolve | None = None) -> Iterator[Step]:
+    """Yield one `Step` per event, oldest first, starting on `loaded` (the case's first version;
+    a `migrate` event moves on to the version it names, through `resolve`). Raises `ReplayBroken`
+    where the history cannot be replayed; a state that merely differs is the caller's to judge
+    (`Step.matches`)."""
     wf: BpmnWorkflow | None = None
     digest = ""
     live: frozenset[str] = frozenset()
@@ -63,7 +77,10 @@ def reexecute(chain_name: str, events: Sequence[AuditEvent], loaded: LoadedSpec,
         try:
             with command_context(chain_name, ev.seq, ev.at, ev.actor), \
                     effect_log(replay=(ev.payload or {}).get("effects", [])) as log:
-                wf = _apply(wf, ev, loaded, engine)
+                if ev.command == "migrate":
+                    wf, loaded = _migrate(wf, ev, resolve)
+                else:
+                    wf = _apply(wf, ev, loaded, engine)
                 if log.replaying:
                     raise ReplayMismatch(f"recorded outside calls were not made again: {log.replaying}")
                 step = path.step_path(wf, ev.at, loaded.diagram, live)
@@ -90,6 +107,17 @@ def _apply(wf: BpmnWorkflow | None, ev: AuditEvent, loaded: LoadedSpec, engine) 
     else:
         apply(wf, payload)
     return wf
+
+
+def _migrate(wf: BpmnWorkflow | None, ev: AuditEvent, resolve: Resolve | None) -> tuple[BpmnWorkflow, LoadedSpec]:
+    from engine.authoring.migration import migrate
+
+    target = (ev.payload or {}).get("to_version_id")
+    if resolve is None or target is None or wf is None:
+        raise ReplayBroken(ev.seq, "replay_failed", "a migration cannot be replayed without its target version")
+    new = resolve(int(target))
+    migrate(wf, new)
+    return wf, new
 
 
 def _live_elements(wf: BpmnWorkflow | None, loaded: LoadedSpec) -> tuple[str, ...]:

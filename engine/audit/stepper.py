@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import case_chain
-from engine.audit.replay import ReplayBroken, reexecute
+from engine.audit.replay import ReplayBroken, initial_version, reexecute
 from engine.audit.verify import Finding, VerifyReport, check_chain, events_of
 from engine.definitions.cache import SpecCache
 from engine.errors import NotFound, WaishiError
@@ -154,9 +154,12 @@ def replay_case(session: Session, specs: SpecCache, case: Case) -> CaseReplay:
     cancelled: set[str] = set()
     data_json = "{}"
     try:
-        loaded = specs.get(case.version)
+        def resolve(version_id: int):
+            return specs.for_version_id(session, version_id)
+
+        loaded = resolve(initial_version(events, case.version_id))
         start_role = start_lane(loaded.spec)
-        for step in reexecute(name, events, loaded, make_script_engine()):
+        for step in reexecute(name, events, loaded, make_script_engine(), resolve):
             ev = step.event
             completed.update(step.path.completed)
             flows.update(step.path.flows)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import GENESIS, SYSTEM_CHAIN, case_chain, hash_of_row
-from engine.audit.replay import ReplayBroken, Step, reexecute
+from engine.audit.replay import ReplayBroken, Step, initial_version, reexecute
 from engine.definitions.cache import SpecCache
 from engine.errors import WaishiError
 from engine.runtime import projection, state
@@ -134,7 +134,7 @@ def verify_case(session: Session, case_id: int, specs: SpecCache, engine, report
     if chain_ok and events and events[-1].hash != case.last_hash:
         report.findings.append(Finding(name, events[-1].seq, "the case's last hash does not match its last event",
                                        "last_hash"))
-    last = _replay(case, events, specs, engine, report)
+    last = _replay(session, case, events, specs, engine, report)
     if last is not None:
         _check_projection(session, case, events, last, report)
 
@@ -170,17 +170,22 @@ def check_chain(chain_name: str, events: Sequence[AuditEvent], report: VerifyRep
     return ok
 
 
-def _replay(case: Case, events: Sequence[AuditEvent], specs: SpecCache, engine, report: VerifyReport) -> Step | None:
+def _replay(session: Session, case: Case, events: Sequence[AuditEvent], specs: SpecCache, engine,
+            report: VerifyReport) -> Step | None:
     """Re-execute; return the last step when every state hash matched, else None."""
     name = case_chain(case.id)
+
+    def resolve(version_id: int):
+        return specs.for_version_id(session, version_id)
+
     try:
-        loaded = specs.get(case.version)
+        loaded = resolve(initial_version(events, case.version_id))
     except WaishiError as exc:
         report.findings.append(Finding(name, None, f"pinned version cannot be loaded: {exc}", "replay_failed"))
         return None
     last: Step | None = None
     try:
-        for step in reexecute(name, events, loaded, engine):
+        for step in reexecute(name, events, loaded, engine, resolve):
             if not step.matches:
                 what = "changed the state hash" if not step.changed_workflow else "state differs"
                 report.findings.append(Finding(name, step.event.seq, f"{step.event.command}: replayed {what}",

@@ -253,6 +253,15 @@ class CaseService:
         require_may_act(actor, case, item)
         return actor, case, item
 
+    def apply_command(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
+                      at: datetime, apply: Callable) -> None:
+        """Run a workflow command defined outside this module (case migration) on a locked case,
+        exactly as the commands here run: same load, context, record and cache."""
+        self._apply(session, case, actor, command, payload, at, apply)
+
+    def lock_running(self, session: Session, case_id: int) -> CaseRow:
+        return self._lock_running(session, case_id)
+
     def _apply(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                at: datetime, apply: Callable, *, task_id: str | None = None, task_spec: str | None = None) -> None:
         loaded = self.specs.for_version_id(session, case.version_id)
