@@ -22,7 +22,8 @@ from tests.helpers import Walker, _bypass_triggers, events
 @pytest.fixture
 def key_env(tmp_path, monkeypatch):
     monkeypatch.setenv("WAISHI_DATA_DIR", str(tmp_path))
-    for name in ("WAISHI_SEAL_KEY", "WAISHI_SEAL_KEY_FILE", "WAISHI_SEAL_TRUSTED_KEYS", "WAISHI_SEAL_TRUSTED_KEYS_FILE"):
+    for name in ("WAISHI_SEAL_KEY", "WAISHI_SEAL_KEY_FILE", "WAISHI_SEAL_TRUSTED_KEYS",
+                 "WAISHI_SEAL_TRUSTED_KEYS_FILE"):
         monkeypatch.delenv(name, raising=False)
     keys.generate_key_file()
     return tmp_path

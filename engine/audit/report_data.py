@@ -28,7 +28,7 @@ def build_report(service, username: str, case_id: int, *, lang: str, generated_b
     last = replayed.steps[-1] if replayed.steps else None
     events = [ReportEvent(seq=s.seq, at=s.at, actor=s.actor, actor_name=s.actor_name, role=s.role,
                           command=s.command, task_name=s.task_name or s.task_spec, submitted=s.submitted,
-                          changes=s.changes(), hash=s.recorded_hash, state_hash=s.replayed_hash)
+                          changes=s.changes(), hash=s.event_hash, state_hash=s.replayed_hash)
               for s in replayed.steps]
     service.record(username, "export", {"what": "report", "format": "pdf", "case_id": case_id,
                                         "verified": report.ok})

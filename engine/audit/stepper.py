@@ -45,8 +45,9 @@ class ReplayStep:
     task_name: str | None
     payload: dict[str, Any]
     diff: dict[str, Any]
-    recorded_hash: str
-    replayed_hash: str
+    recorded_hash: str  # the state hash the event recorded
+    replayed_hash: str  # the state hash re-execution produced
+    event_hash: str  # the event's own hash in its chain
     step_completed: tuple[str, ...]
     step_flows: tuple[str, ...]
     completed: frozenset[str]  # every element completed up to and including this step
@@ -172,7 +173,8 @@ def replay_case(session: Session, specs: SpecCache, case: Case) -> CaseReplay:
                 role=role or (start_role if ev.command == "start" else None),
                 command=ev.command, task_id=ev.task_id, task_spec=ev.task_spec, task_name=task_name,
                 payload=dict(ev.payload or {}), diff=dict(ev.diff or {}), recorded_hash=ev.state_hash,
-                replayed_hash=step.digest, step_completed=step.path.completed, step_flows=step.path.flows,
+                replayed_hash=step.digest, event_hash=ev.hash, step_completed=step.path.completed,
+                step_flows=step.path.flows,
                 completed=frozenset(completed), flows=frozenset(flows), cancelled=frozenset(cancelled),
                 current=step.path.live, data_json=data_json))
             if not step.matches:
