@@ -40,7 +40,8 @@
     Object.keys(elements).forEach(function (id) {
       var el = registry.get(id);
       if (!el || el.waypoints) { return; }
-      overlays.add(id, 'heat', { position: { top: -8, right: 8 }, html: badge(elements[id], 'heat-badge-element') });
+      overlays.add(id, 'heat', { position: { top: -8, right: 8 }, scale: { min: 1 },
+                                 html: badge(elements[id], 'heat-badge-element') });
     });
     Object.keys(flows).forEach(function (id) {
       var el = registry.get(id);
@@ -49,7 +50,7 @@
       var x = Math.min.apply(null, el.waypoints.map(function (p) { return p.x; }));
       var y = Math.min.apply(null, el.waypoints.map(function (p) { return p.y; }));
       overlays.add(id, 'heat', { position: { left: (mid.x - x) - 6, top: (mid.y - y) - 18 },
-                                 html: badge(flows[id], 'heat-badge-flow') });
+                                 scale: { min: 1 }, html: badge(flows[id], 'heat-badge-flow') });
       canvas.addMarker(id, 'flow-taken');
     });
     Object.keys(heat).forEach(function (id) {

@@ -60,8 +60,25 @@
     (m.flows || []).forEach(function (id) { add(id, 'flow-taken'); });
     (m.step_flows || []).forEach(function (id) { add(id, 'flow-step'); });
     (m.step_completed || []).forEach(function (id) { add(id, 'el-step'); });
+    follow(m, registry, canvas);
     var box = document.getElementById('case-diagram');
     if (box) { box.setAttribute('data-step', String(current)); }
+  }
+
+  // Large diagrams are unreadable when fitted whole: follow the step instead, at a readable zoom,
+  // keeping in view what is current after it (else what it completed).
+  function follow(m, registry, canvas) {
+    var states = m.states || {};
+    var ids = Object.keys(states).filter(function (id) { return states[id] === 'current'; });
+    if (!ids.length) { ids = m.step_completed || []; }
+    var target = null;
+    for (var i = 0; i < ids.length && !target; i++) {
+      var el = registry.get(ids[i]);
+      if (el && !el.waypoints && el.type !== 'bpmn:BoundaryEvent') { target = el; }
+    }
+    if (!target) { return; }
+    if (canvas.zoom() < 0.7) { canvas.zoom(0.9); }
+    canvas.scrollToElement(target, { top: 120, bottom: 120, left: 200, right: 200 });
   }
 
   function show(k) {
