@@ -369,3 +369,20 @@ class AuditSeal(Base):
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(200))  # base64
+
+
+class AuthoringDraft(Base):
+    """An analyst's unsaved-to-production edit of a process: the files of the version it started
+    from (BPMN, DMN, forms — the rules and forms travel with the diagram that uses them) and the
+    scenarios they wrote, as text. Per analyst and process; kept until deployed or discarded."""
+
+    __tablename__ = "authoring_drafts"
+    __table_args__ = (UniqueConstraint("process_id", "analyst"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    analyst: Mapped[str] = mapped_column(String(64), index=True)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("definition_versions.id"), nullable=True)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # "bpmn:name" -> text
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

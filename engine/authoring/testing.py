@@ -1,0 +1,100 @@
+"""Testing a draft before it is deployed: its scenarios — the shipped ones of its process
+(`processes/scenarios/<process>_*.toml`, copied into the draft when it is opened, so the analyst
+can fix one a change breaks) and those the analyst wrote — each
+run by the real scenario runner in a throwaway database with the draft deployed. Each result
+keeps the path the case took (elements completed, flows taken — from the scenario database's
+`case_path`, before it is thrown away) to draw on the diagram, and the first mismatch."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine.authoring.drafts import Draft
+from engine.errors import DefinitionInvalid
+from engine.scenarios.databases import REPO_ROOT, ScenarioDatabases
+from engine.scenarios.errors import ScenarioInvalid
+from engine.scenarios.parse import load_scenario
+from engine.scenarios.runner import run_scenario
+from engine.storage.models import CasePath
+
+SHIPPED = REPO_ROOT / "processes" / "scenarios"
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    name: str  # the file name
+    title: str
+    ok: bool
+    first_failure_zh: str = ""
+    first_failure_en: str = ""
+    lines: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+    flows: tuple[str, ...] = ()
+    shipped: bool = True
+
+
+@dataclass(frozen=True)
+class TestRun:
+    runs: list[ScenarioRun] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # the draft did not deploy: its validation problems
+
+    @property
+    def passed(self) -> list[str]:
+        return [r.name for r in self.runs if r.ok]
+
+    @property
+    def failed(self) -> list[str]:
+        return [r.name for r in self.runs if not r.ok]
+
+
+def shipped_scenarios(process_id: str) -> list[Path]:
+    return sorted(SHIPPED.glob(f"{process_id}_*.toml")) if SHIPPED.is_dir() else []
+
+
+def run_draft(draft: Draft, *, only: set[str] | None = None) -> TestRun:
+    """Run the draft's scenarios (all, or the names in `only`)."""
+    with tempfile.TemporaryDirectory(prefix="waishi-draft-") as tmp:
+        folder = Path(tmp)
+        for kind, suffix_dir in (("bpmn", "processes"), ("dmn", "processes"), ("form", "forms")):
+            (folder / suffix_dir).mkdir(exist_ok=True)
+            for name, text in draft.of_kind(kind).items():
+                (folder / suffix_dir / name).write_text(text)
+        shipped = {p.name for p in shipped_scenarios(draft.process_id)}
+        sources = [(name, text, name in shipped) for name, text in draft.of_kind("scenario").items()]
+        runs = []
+        try:
+            with ScenarioDatabases([folder / "processes", folder / "forms"]) as databases:
+                for name, text, shipped in sources:
+                    if only is not None and name not in only:
+                        continue
+                    runs.append(_run_one(databases, name, text, shipped, folder))
+        except DefinitionInvalid as exc:
+            return TestRun(runs, list(exc.problems))
+    return TestRun(runs)
+
+
+def _run_one(databases: ScenarioDatabases, name: str, text: str, shipped: bool, folder: Path) -> ScenarioRun:
+    path = folder / "scenarios" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    try:
+        scenario = load_scenario(path)
+    except ScenarioInvalid as exc:
+        return ScenarioRun(name, name, False, exc.report("zh"), exc.report("en"), shipped=shipped)
+    with databases.database() as db:
+        result = run_scenario(scenario, db, specs=databases.specs)
+        elements: tuple[str, ...] = ()
+        flows: tuple[str, ...] = ()
+        if result.case_id is not None:
+            with db.read() as session:
+                rows = session.execute(select(CasePath.kind, CasePath.element_id)
+                                       .where(CasePath.case_id == result.case_id).order_by(CasePath.id)).all()
+            elements = tuple(dict.fromkeys(e for k, e in rows if k == "element"))
+            flows = tuple(dict.fromkeys(e for k, e in rows if k == "flow"))
+    first = result.failures[0] if result.failures else None
+    return ScenarioRun(name, scenario.name, result.ok, first.zh if first else "", first.en if first else "",
+                       tuple(line.zh for line in result.lines), elements, flows, shipped)
