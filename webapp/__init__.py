@@ -101,6 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.attachments import bp as attachments_bp
     from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
+    from webapp.authoring import bp as authoring_bp
     from webapp.cases import bp as cases_bp
     from webapp.documents import bp as documents_bp
     from webapp.health import bp as health_bp
@@ -108,7 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.tasks import bp as tasks_bp
 
     for blueprint in (auth_bp, tasks_bp, cases_bp, documents_bp, attachments_bp, notifications_bp, admin_bp, audit_bp,
-                      health_bp):
+                      authoring_bp, health_bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
             "may_list_cases": bool(user and user.has_any(*CASE_LIST_ROLES)),
             "is_admin": bool(user and user.has_any("admin")),
             "is_auditor": bool(user and user.has_any("auditor")),
+            "is_analyst": bool(user and user.has_any("analyst")),
             # Auditors take no part in cases: no inbox or start link unless they also hold a task role.
             "works_cases": bool(user and (user.has_any(*TASK_ROLES) or not user.has_any("auditor"))),
             "request_path": request.full_path.rstrip("?") if request else "/",

@@ -147,7 +147,8 @@ class DraftService:
         with self.db.transaction() as session:
             chain.append_system(session, at=at, actor=analyst, command="deploy_draft", payload={
                 "process_id": process_id, "base_version_id": draft.base_version_id,
-                "versions": {d.process_id: d.version for d in result.deployed},
+                "versions": {d.process_id: d.version for d in result.deployed if d.created},
+                "unchanged": {d.process_id: d.version for d in result.deployed if not d.created},
                 "failed_scenarios": failed_scenarios, "reason": reason})
             row = _row(session, process_id, analyst)
             if row is not None:
