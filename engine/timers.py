@@ -74,4 +74,14 @@ def run_worker(service: CaseService, interval: float = 5.0, stop: threading.Even
         except Exception:  # the worker must survive a lost connection and retry on the next pass
             log.exception("timer pass failed")
         sealer.tick()
+        _index_paths(service)
         stop.wait(interval)
+
+
+def _index_paths(service: CaseService) -> None:
+    from engine.audit import pathindex
+
+    try:
+        pathindex.catch_up(service.db)
+    except Exception:
+        log.exception("indexing the cases' paths failed")

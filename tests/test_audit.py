@@ -73,6 +73,9 @@ def test_replay_shows_what_each_step_did_on_the_diagram(service, audit):
 def test_the_live_path_is_the_replayed_path(service, audit):
     w = full_path(service)
     _, replayed = audit.replay("auditor", w.case_id)
+    from engine.audit import pathindex
+
+    assert pathindex.catch_up(service.db) > 20 and pathindex.catch_up(service.db) == 0
     with service.db.read() as s:
         rows = s.execute(select(CasePath.seq, CasePath.kind, CasePath.element_id)
                          .where(CasePath.case_id == w.case_id)).all()

@@ -63,6 +63,7 @@ def hash_of_row(ev: AuditEvent) -> str:
 
 
 _EVENTS = AuditEvent.__table__
+_INSERT = insert(_EVENTS)
 
 
 def append(
@@ -87,7 +88,7 @@ def append(
                task_spec=task_spec, payload=payload, diff=diff or {}, state_hash=state_hash,
                prev_hash=prev_hash, note=note)
     row["hash"] = event_hash(**row)
-    session.execute(insert(_EVENTS), {**row, "case_id": case_id})
+    session.execute(_INSERT, {**row, "case_id": case_id})
     return row["hash"]
 
 

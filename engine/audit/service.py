@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import chain, pathindex
 from engine.audit.heatmap import Heatmap, HeatmapFilter, heatmap
 from engine.audit.search import SearchFilter, search, search_all
 from engine.audit.stepper import CaseReplay, ReplayCache
@@ -92,6 +92,8 @@ class AuditService:
     def heatmap(self, username: str, flt: HeatmapFilter, *, record: bool = True) -> Heatmap:
         with self.db.read() as session:
             self._auditor(session, username)
+        pathindex.catch_up(self.db)  # the figures include the last command, not just the worker's last pass
+        with self.db.read() as session:
             result = heatmap(session, flt)
         if record:
                 self.record(username, "heatmap", {"version_id": flt.version_id, "unit": flt.unit_code,

@@ -26,7 +26,7 @@ from engine.audit.chain import GENESIS, SYSTEM_CHAIN, case_chain, hash_of_row
 from engine.audit.replay import ReplayBroken, Step, initial_version, reexecute
 from engine.definitions.cache import SpecCache
 from engine.errors import WaishiError
-from engine.runtime import projection, state
+from engine.runtime import path, projection, state
 from engine.sandbox import make_script_engine
 from engine.storage.db import Database
 from engine.storage.models import AuditEvent, Case, WorkItem
@@ -42,6 +42,7 @@ FINDING_KINDS: dict[str, tuple[str, str]] = {
                   "the case's last hash does not match its last event (last event deleted)"),
     "state_differs": ("重新执行后的状态与记录不同", "re-executed state differs from the record"),
     "replay_failed": ("无法重新执行", "re-execution failed"),
+    "path_differs": ("记录的路径与重新执行的不符", "recorded path differs from re-execution"),
     "state_altered": ("存储的流程状态被改动", "stored workflow state altered"),
     "projection_differs": ("待办或案件记录与历史不符", "work items or case row disagree with the history"),
     "case_missing": ("案件不存在", "case does not exist"),
@@ -191,6 +192,11 @@ def _replay(session: Session, case: Case, events: Sequence[AuditEvent], specs: S
                 report.findings.append(Finding(name, step.event.seq, f"{step.event.command}: replayed {what}",
                                                "state_differs"))
                 return None
+            recorded = (step.event.payload or {}).get("path")
+            if recorded is not None and _path_of(recorded) != _path_of(path.recorded(step.path, 0)):
+                report.findings.append(Finding(name, step.event.seq, f"{step.event.command}: the recorded path "
+                                               "differs from the re-executed one", "path_differs"))
+                return None
             last = step
     except ReplayBroken as exc:
         report.findings.append(Finding(name, exc.seq, exc.message, exc.kind))
@@ -204,6 +210,10 @@ def _replay(session: Session, case: Case, events: Sequence[AuditEvent], specs: S
         report.findings.append(Finding(name, None, "stored state was altered (hash mismatch)", "state_altered"))
         return None
     return last
+
+
+def _path_of(recorded: dict) -> tuple:
+    return tuple(recorded.get("completed") or ()), tuple(recorded.get("flows") or ())
 
 
 def _check_projection(session: Session, case: Case, events: Sequence[AuditEvent], last: Step,

@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.runtime import effects, state
 from engine.runtime.actors import Actor, load_actor, load_reader
 from engine.runtime.service import CaseService
-from engine.storage.models import Case, CasePath, DefinitionVersion
+from engine.storage.models import AuditEvent, Case, DefinitionVersion
 
 MIGRATORS = frozenset({"analyst", "admin"})
 
@@ -78,9 +78,12 @@ def migrate_case(cases: CaseService, username: str, case_id: int, to_version_id:
 
 
 def executed(session: Session, case_id: int) -> set[str]:
-    """The diagram elements the case's commands completed (pruning dropped their tasks)."""
-    return set(session.scalars(select(CasePath.element_id).where(CasePath.case_id == case_id,
-                                                                CasePath.kind == "element")))
+    """The diagram elements the case's commands completed (pruning dropped their tasks), from the
+    path each event recorded."""
+    out: set[str] = set()
+    for (payload,) in session.execute(select(AuditEvent.payload).where(AuditEvent.case_id == case_id)):
+        out.update(((payload or {}).get("path") or {}).get("completed") or ())
+    return out
 
 
 def _versions(session: Session, from_id: int, to_id: int) -> tuple[DefinitionVersion, DefinitionVersion]:

@@ -2,8 +2,8 @@
 (`processes/scenarios/<process>_*.toml`, copied into the draft when it is opened, so the analyst
 can fix one a change breaks) and those the analyst wrote — each
 run by the real scenario runner in a throwaway database with the draft deployed. Each result
-keeps the path the case took (elements completed, flows taken — from the scenario database's
-`case_path`, before it is thrown away) to draw on the diagram, and the first mismatch."""
+keeps the path the case took (elements completed, flows taken — as its events recorded them,
+read before the scenario database is thrown away) to draw on the diagram, and the first mismatch."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from engine.scenarios.databases import REPO_ROOT, ScenarioDatabases
 from engine.scenarios.errors import ScenarioInvalid
 from engine.scenarios.parse import load_scenario
 from engine.scenarios.runner import run_scenario
-from engine.storage.models import CasePath
+from engine.storage.models import AuditEvent
 
 SHIPPED = REPO_ROOT / "processes" / "scenarios"
 
@@ -91,10 +91,10 @@ def _run_one(databases: ScenarioDatabases, name: str, text: str, shipped: bool, 
         flows: tuple[str, ...] = ()
         if result.case_id is not None:
             with db.read() as session:
-                rows = session.execute(select(CasePath.kind, CasePath.element_id)
-                                       .where(CasePath.case_id == result.case_id).order_by(CasePath.id)).all()
-            elements = tuple(dict.fromkeys(e for k, e in rows if k == "element"))
-            flows = tuple(dict.fromkeys(e for k, e in rows if k == "flow"))
+                paths = [(p or {}).get("path") or {} for p in session.scalars(
+                    select(AuditEvent.payload).where(AuditEvent.case_id == result.case_id).order_by(AuditEvent.seq))]
+            elements = tuple(dict.fromkeys(e for p in paths for e in p.get("completed") or ()))
+            flows = tuple(dict.fromkeys(f for p in paths for f in p.get("flows") or ()))
     first = result.failures[0] if result.failures else None
     return ScenarioRun(name, scenario.name, result.ok, first.zh if first else "", first.en if first else "",
                        tuple(line.zh for line in result.lines), elements, flows, shipped)

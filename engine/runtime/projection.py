@@ -18,9 +18,9 @@ from engine.audit import terms
 from engine.definitions.flows import EMPTY, DiagramIndex
 from engine.roles import UNIT_SCOPED
 from engine.runtime.case_store import CaseRow
-from engine.runtime.path import LIVE, StepPath
+from engine.runtime.path import LIVE, all_tasks
 from engine.runtime.state import canonical_json
-from engine.storage.models import CasePath, CaseTerm, MessageSubscription, Notification, WorkItem
+from engine.storage.models import CaseTerm, MessageSubscription, Notification, WorkItem
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -138,8 +138,11 @@ def open_task_ids(wf: BpmnWorkflow) -> set[str]:
 # Core statements on the tables (not ORM-enabled): executemany with no unit-of-work overhead.
 _ITEMS = WorkItem.__table__
 _SUBS = MessageSubscription.__table__
-_PATH = CasePath.__table__
 _TERMS = CaseTerm.__table__
+# Built once: building a statement per call costs more than running it on this path.
+_ITEMS_INSERT = insert(_ITEMS)
+_SUBS_INSERT = insert(_SUBS)
+_NOTIFY_INSERT = insert(Notification.__table__)
 _CLOSE = (update(_ITEMS)
           .where(_ITEMS.c.case_id == bindparam("c"), _ITEMS.c.task_id == bindparam("t"), _ITEMS.c.state == "open")
           .values(state=bindparam("s"), completed_by=bindparam("by"), completed_at=bindparam("at"),
@@ -161,7 +164,7 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
     new = [tid for tid in ready if tid not in before.open_tasks]
     if new:
         _notify_new_tasks(session, case, [ready[tid] for tid in new], at)
-        session.execute(insert(_ITEMS), [{
+        session.execute(_ITEMS_INSERT, [{
             "case_id": case.id, "task_id": tid, "spec_name": ready[tid].task_spec.bpmn_id,
             "name": ready[tid].task_spec.bpmn_name or ready[tid].task_spec.bpmn_id,
             "form_key": form_key(ready[tid].task_spec), "role": ready[tid].task_spec.lane or "",
@@ -172,7 +175,7 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
     if messages != before.messages:
         session.execute(delete(_SUBS).where(_SUBS.c.case_id == case.id))
         if messages:
-            session.execute(insert(_SUBS),
+            session.execute(_SUBS_INSERT,
                             [{"case_id": case.id, "message_name": n} for n in sorted(messages)])
     case.next_timer_at = None if wf.completed else next_timer_at(wf)
     before_data = case.data
@@ -194,16 +197,6 @@ def _sync_terms(session: Session, case_id: int, before: dict[str, Any], after: d
         session.execute(insert(_TERMS), terms.rows(case_id, new))
 
 
-def write_path(session: Session, case: CaseRow, seq: int, step: StepPath, at: datetime) -> None:
-    """The heatmap's rows for one command: the elements it completed and the flows it took."""
-    rows = [{"case_id": case.id, "version_id": case.version_id, "seq": seq, "kind": "element", "element_id": e,
-             "at": at} for e in step.completed]
-    rows += [{"case_id": case.id, "version_id": case.version_id, "seq": seq, "kind": "flow", "element_id": f,
-              "at": at} for f in step.flows]
-    if rows:
-        session.execute(insert(_PATH), rows)
-
-
 def _notify_new_tasks(session: Session, case: CaseRow, tasks: list, at: datetime) -> None:
     """The bell's "new task" line for whoever may take each task (its lane's role, in the case's
     unit for unit roles). The inbox lists the task itself; this tells people it arrived."""
@@ -217,7 +210,7 @@ def _notify_new_tasks(session: Session, case: CaseRow, tasks: list, at: datetime
             "text_zh": f"新待办：{name}（案件 {case.id}：{case.title}）",
             "text_en": f"New task: {name} (case {case.id}: {case.title})",
         })
-    session.execute(insert(Notification.__table__), rows)
+    session.execute(_NOTIFY_INSERT, rows)
 
 
 @dataclass(frozen=True)
@@ -234,9 +227,9 @@ class Snapshot:
         if wf is None:
             return cls(frozenset(), frozenset())
         open_tasks, live = set(), set()
-        for task in wf.get_tasks(state=LIVE):
+        for task in all_tasks(wf):
             element = task.task_spec.bpmn_id
-            if element is None:
+            if element is None or not task.state & LIVE:
                 continue
             if task.state == TaskState.READY and task.task_spec.manual:
                 open_tasks.add(str(task.id))

@@ -297,11 +297,13 @@ class CaseService:
                 before: projection.Snapshot, before_data: dict[str, Any], task_id: str | None = None,
                 task_spec: str | None = None) -> None:
         seq = case.seq + 1
-        # The path is read before pruning drops the tasks this command completed.
+        # The path is read before pruning drops the tasks this command completed; the event
+        # records it (engine.audit.pathindex indexes it for the heatmap; verify re-checks it).
         step = path.step_path(outcome.workflow, at, loaded.diagram, before.live)
+        if step.completed or step.flows:
+            payload["path"] = path.recorded(step, case.version_id)
         text, digest = effects.finish(outcome.workflow, loaded.flavour)
         projection.sync(session, case, outcome.workflow, at, actor.username, outcome.completed_task, before)
-        projection.write_path(session, case, seq, step, at)
         last_hash = chain.append(
             session, chain=chain.case_chain(case.id), case_id=case.id, seq=seq, prev_hash=case.last_hash, at=at,
             actor=actor.username, command=command, payload=payload, diff=projection.diff(before_data, case.data),

@@ -324,8 +324,8 @@ class UnitHold(Base):
 
 class CasePath(Base):
     """What each command of a case passed through on its diagram: the elements it completed and
-    the sequence flows it took (top-level process only). Written by every command in the same
-    transaction, from the same function replay uses; read by the auditor's heatmap."""
+    the sequence flows it took (top-level process only), indexed from the `path` each event
+    records (`engine.audit.pathindex`); read by the auditor's heatmap."""
 
     __tablename__ = "case_path"
     __table_args__ = (Index("ix_case_path_version", "version_id", "kind", "element_id"),)
@@ -334,9 +334,19 @@ class CasePath(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"))
     seq: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(8))  # element | flow
     element_id: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime]
+
+
+class PathIndex(Base):
+    """How far `case_path` has been indexed from the audit events (one row)."""
+
+    __tablename__ = "path_index"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CaseTerm(Base):

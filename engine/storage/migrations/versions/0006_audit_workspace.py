@@ -24,11 +24,17 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
         sa.Column("version_id", sa.Integer, sa.ForeignKey("definition_versions.id"), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("event_id", sa.Integer, nullable=False),
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("element_id", sa.String(128), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_case_path_version", "case_path", ["version_id", "kind", "element_id"])
+    op.create_table(
+        "path_index",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("last_event_id", sa.Integer, nullable=False),
+    )
     op.create_table(
         "case_terms",
         sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), primary_key=True),
@@ -60,4 +66,5 @@ def downgrade() -> None:
     op.drop_index("ix_audit_events_actor", "audit_events")
     op.drop_table("audit_seals")
     op.drop_table("case_terms")
+    op.drop_table("path_index")
     op.drop_table("case_path")
