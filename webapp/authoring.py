@@ -94,7 +94,9 @@ def draft(process_id: str):
     current = drafts().get(current_user().username, process_id)
     if current is None:
         abort(404)
-    selected = request.args.get("file") or next(iter(sorted(k for k in current.files if k.startswith("bpmn:"))), "")
+    own = f"bpmn:{process_id}.bpmn"
+    default = own if own in current.files else next(iter(sorted(k for k in current.files if k.startswith("bpmn:"))), "")
+    selected = request.args.get("file") if request.args.get("file") in current.files else default
     return render_template("authoring/draft.html", draft=current, selected=selected,
                            content=current.files.get(selected, ""), has_modeler=has_vendor(MODELER_SCRIPT),
                            report=None, tests=None)
@@ -143,8 +145,8 @@ def test_draft(process_id: str):
     current = drafts().get(user.username, process_id) or abort(404)
     tests = run_draft(current)
     drafts().record_test(user.username, process_id, tests.passed, tests.failed)
-    return render_template("authoring/draft.html", draft=current, selected=request.form.get("key", ""),
-                           content=current.files.get(request.form.get("key", ""), ""),
+    own = f"bpmn:{process_id}.bpmn"  # the paths are drawn on the process's own diagram
+    return render_template("authoring/draft.html", draft=current, selected=own, content=current.files.get(own, ""),
                            has_modeler=has_vendor(MODELER_SCRIPT), report=None, tests=tests)
 
 

@@ -124,5 +124,7 @@
       box.scrollIntoView({ behavior: 'smooth', block: 'start' });
     }
   });
-  document.querySelectorAll('.show-path').forEach(function (b) { b.hidden = false; });
+  if (kind === 'bpmn') {
+    document.querySelectorAll('.show-path').forEach(function (b) { b.hidden = false; });
+  }
 }());
