@@ -22,18 +22,24 @@ install: system-deps $(STAMP) translations vendor
 system-deps:
 	bash scripts/system-deps.sh
 
-# Browser assets from npm (bpmn-js's prebuilt viewer) into webapp/static/vendor/ (git-ignored):
-# `npm ci` from package-lock.json, then webapp/assets/copy-vendor.mjs. Runs when the assets are
-# missing or the lock file changed. Without npm the pages still work (no diagram, text list only).
+# Browser assets from npm into webapp/static/vendor/ (git-ignored): `npm ci` from package-lock.json,
+# then webapp/assets/build.mjs, which bundles the analyst's modeler (vendor/modeler/: bpmn-js modeler,
+# properties panel, token simulation, lint with our rules, dmn-js, form-js editor, diff; esbuild) and
+# copies the prebuilt bpmn-js viewer (vendor/bpmn-js/, copy-vendor.mjs). Runs when the assets are
+# missing or older than the lock file or webapp/assets/. Without npm the pages still work (no
+# diagram, text list only; no modeler).
 VENDOR_STAMP := webapp/static/vendor/.installed
+VENDOR_SOURCES := package.json package-lock.json $(wildcard webapp/assets/*.mjs webapp/assets/*.js \
+	webapp/assets/*.css webapp/assets/.bpmnlintrc webapp/assets/bpmnlint-plugin-waishi/*.js* \
+	webapp/assets/bpmnlint-plugin-waishi/rules/*.js)
 
 vendor: $(VENDOR_STAMP)
 
-$(VENDOR_STAMP): package.json package-lock.json webapp/assets/copy-vendor.mjs
+$(VENDOR_STAMP): $(VENDOR_SOURCES)
 	@if command -v npm >/dev/null 2>&1; then \
-		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && node webapp/assets/copy-vendor.mjs; \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && node webapp/assets/build.mjs; \
 	else \
-		echo "vendor: npm not found; the diagram viewer is left out (install Node.js 20 and npm, then make vendor)" >&2; \
+		echo "vendor: npm not found; the diagram viewer and the modeler are left out (install Node.js 20 and npm, then make vendor)" >&2; \
 	fi
 
 # Compile the web app's message catalogs (messages.po -> messages.mo; the .mo files are not in git).
