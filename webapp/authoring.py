@@ -170,6 +170,39 @@ def deploy(process_id: str):
     return redirect(url_for("authoring.index"), 303)
 
 
+@bp.get("/definitions/compare")
+def compare():
+    """Two versions side by side: the diagrams with what changed marked (the viewers' script),
+    the changed properties, the DMN rows and the form fields, and the running cases touched."""
+    from engine.authoring.compare import impact, version_diff
+    from engine.authoring.migrate import executed
+
+    old, new = _int(request.args.get("a")), _int(request.args.get("b"))
+    if old is None or new is None:
+        abort(404)
+    with waishi().db.read() as session:
+        diff = version_diff(session, old, new)
+        a, b = catalog.version(session, old), catalog.version(session, new)
+        running = _running_cases(session, old)
+        cases = [(cid, open_ids, executed(session, cid)) for cid, open_ids in running]
+    return render_template("authoring/compare.html", diff=diff, a=a, b=b, impacts=impact(diff, cases),
+                           has_modeler=has_vendor(MODELER_SCRIPT))
+
+
+def _running_cases(session, version_id: int) -> list[tuple[int, set[str]]]:
+    from sqlalchemy import select
+
+    from engine.storage.models import Case, WorkItem
+
+    out: dict[int, set[str]] = {}
+    for cid, in session.execute(select(Case.id).where(Case.version_id == version_id, Case.status == "running")):
+        out[cid] = set()
+    for cid, spec in session.execute(select(WorkItem.case_id, WorkItem.spec_name).where(
+            WorkItem.case_id.in_(list(out)), WorkItem.state == "open")):
+        out[cid].add(spec)
+    return list(out.items())
+
+
 # -- migration --------------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """The analyst in a real browser: open trip_staff as a draft, rename a task in the modeler's
 properties panel, save (the draft survives a reload), change a trip_limits rule, run the
-scenarios (one fails, shown on the diagram), fix that scenario, deploy with a reason for the one left (a trip the new rule now sends to the
-over-limit review); and a broken upload whose
-problems are marked on their elements."""
+scenarios (two fail, one shown on the diagram), fix the limit's scenario, deploy with a reason
+for the one left (a trip the new rule now sends to the over-limit review); and a broken upload
+whose problems are marked on their elements."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def trip_staff_version(live_server) -> int:
 def open_draft(page) -> None:
     page.goto("/definitions")
     with page.expect_navigation():
-        page.locator('[data-process="trip_staff"] tr[data-version="1"]').get_by_role("button", name="作为草稿编辑").click()
+        row = page.locator('[data-process="trip_staff"] tr[data-version="1"]')
+        row.get_by_role("button", name="作为草稿编辑").click()
     page.wait_for_selector('#editor[data-ready="true"]')
 
 

@@ -95,3 +95,23 @@ def test_migration_page_dry_run_and_migrate(make_web, v1, service, db, tmp_path)
     assert get_case(db, early.case_id).version_id == v2 and get_case(db, late.case_id).version_id == v1
     with db.read() as s:
         assert s.scalar(select(Case.seq).where(Case.id == early.case_id)) == 2
+
+
+def test_compare_page_lists_what_changed_and_the_cases_it_touches(make_web, v1, service, db, tmp_path):
+    import shutil
+
+    from tests.conftest import TEST_PROCESSES
+
+    late = Walker(service, T0)
+    late.start()
+    late.apply()
+    late.complete("ut_head", decision="approve")
+    shutil.copytree(TEST_PROCESSES, tmp_path / "v2")
+    path = tmp_path / "v2" / "test_approval.bpmn"
+    path.write_text(path.read_text().replace("单位负责人审核", "单位负责人审签"))
+    deploy_paths(db, [tmp_path / "v2"], actor="analyst")
+    with db.read() as s:
+        v2 = s.scalar(select(DefinitionVersion.id).where(DefinitionVersion.version == 2))
+    page = make_web("analyst").get(f"/definitions/compare?a={v1}&b={v2}").get_data(as_text=True)
+    assert 'data-change="changed" data-element="ut_head"' in page and "单位负责人审签" in page
+    assert f'data-case="{late.case_id}"' in page
