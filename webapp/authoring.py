@@ -99,7 +99,7 @@ def draft(process_id: str):
     selected = request.args.get("file") if request.args.get("file") in current.files else default
     return render_template("authoring/draft.html", draft=current, selected=selected,
                            content=current.files.get(selected, ""), has_modeler=has_vendor(MODELER_SCRIPT),
-                           report=None, tests=None)
+                           report=None, tests=None, impact=None)
 
 
 @bp.post("/drafts/<process_id>/files")
@@ -136,7 +136,7 @@ def validate_draft(process_id: str):
     report = drafts().validate(current_user().username, process_id)
     return render_template("authoring/draft.html", draft=current, selected=request.form.get("key", ""),
                            content=current.files.get(request.form.get("key", ""), ""),
-                           has_modeler=has_vendor(MODELER_SCRIPT), report=report, tests=None)
+                           has_modeler=has_vendor(MODELER_SCRIPT), report=report, tests=None, impact=None)
 
 
 @bp.post("/drafts/<process_id>/test")
@@ -147,7 +147,7 @@ def test_draft(process_id: str):
     drafts().record_test(user.username, process_id, tests.passed, tests.failed)
     own = f"bpmn:{process_id}.bpmn"  # the paths are drawn on the process's own diagram
     return render_template("authoring/draft.html", draft=current, selected=own, content=current.files.get(own, ""),
-                           has_modeler=has_vendor(MODELER_SCRIPT), report=None, tests=tests)
+                           has_modeler=has_vendor(MODELER_SCRIPT), report=None, tests=tests, impact=None)
 
 
 @bp.post("/drafts/<process_id>/deploy")
@@ -174,8 +174,8 @@ def deploy(process_id: str):
 def compare():
     """Two versions side by side: the diagrams with what changed marked (the viewers' script),
     the changed properties, the DMN rows and the form fields, and the running cases touched."""
-    from engine.authoring.compare import impact, version_diff
-    from engine.authoring.migrate import executed
+    from engine.authoring.compare import version_diff
+    from engine.authoring.impact import cases_touched
 
     old, new = _int(request.args.get("a")), _int(request.args.get("b"))
     if old is None or new is None:
@@ -183,24 +183,28 @@ def compare():
     with waishi().db.read() as session:
         diff = version_diff(session, old, new)
         a, b = catalog.version(session, old), catalog.version(session, new)
-        running = _running_cases(session, old)
-        cases = [(cid, open_ids, executed(session, cid)) for cid, open_ids in running]
-    return render_template("authoring/compare.html", diff=diff, a=a, b=b, impacts=impact(diff, cases),
+        running, impacts = cases_touched(session, diff, old)
+    return render_template("authoring/compare.html", diff=diff, a=a, b=b, impacts=impacts, running=running,
                            has_modeler=has_vendor(MODELER_SCRIPT))
 
 
-def _running_cases(session, version_id: int) -> list[tuple[int, set[str]]]:
-    from sqlalchemy import select
+@bp.post("/drafts/<process_id>/impact")
+def draft_impact(process_id: str):
+    """What the draft changes against its version: the running cases it touches and the
+    scenarios that exercise each changed rule row (the scenarios run on both)."""
+    from engine.authoring.impact import draft_impact as compute
 
-    from engine.storage.models import Case, WorkItem
-
-    out: dict[int, set[str]] = {}
-    for cid, in session.execute(select(Case.id).where(Case.version_id == version_id, Case.status == "running")):
-        out[cid] = set()
-    for cid, spec in session.execute(select(WorkItem.case_id, WorkItem.spec_name).where(
-            WorkItem.case_id.in_(list(out)), WorkItem.state == "open")):
-        out[cid].add(spec)
-    return list(out.items())
+    user = current_user()
+    current = drafts().get(user.username, process_id) or abort(404)
+    try:
+        found = compute(drafts(), user.username, process_id)
+    except WaishiError as err:
+        flash(engine_text(err), "error")
+        return redirect(url_for("authoring.draft", process_id=process_id), 303)
+    own = f"bpmn:{process_id}.bpmn"
+    return render_template("authoring/draft.html", draft=current, selected=own, content=current.files.get(own, ""),
+                           has_modeler=has_vendor(MODELER_SCRIPT), report=None, tests=found.tests_after,
+                           impact=found)
 
 
 # -- migration --------------------------------------------------------------------------------
@@ -236,6 +240,22 @@ def migrate(version_id: int):
     for line in refused:
         flash(line, "error")
     return redirect(url_for("authoring.migrate_plan", version_id=version_id, to=target), 303)
+
+
+@bp.app_template_filter("touch_reason")
+def touch_reason(reason: str) -> str:
+    """The engine's reason an element counts as touched (compare.py `_touched`), in the reader's
+    language."""
+    import re
+
+    if reason in ("changed", "removed"):
+        return {"changed": _("changed"), "removed": _("removed")}[reason]
+    found = re.fullmatch(r"(decision|form|called process) (\S+) changed", reason)
+    if not found:
+        return reason
+    kind, name = found.groups()
+    return {"decision": _("decision %(id)s changed", id=name), "form": _("form %(id)s changed", id=name),
+            "called process": _("called process %(id)s changed", id=name)}[kind]
 
 
 def _problem(problem) -> str:

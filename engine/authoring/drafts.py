@@ -10,6 +10,7 @@ which the deploy event records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -45,7 +46,7 @@ class Draft:
     updated_at: datetime
 
     def of_kind(self, kind: str) -> dict[str, str]:
-        return {k.split(":", 1)[1]: v for k, v in sorted(self.files.items()) if k.startswith(kind + ":")}
+        return files_of_kind(self.files, kind)
 
     def bundle(self) -> DefinitionBundle:
         bundle = DefinitionBundle(bpmn={}, dmn={}, forms={})
@@ -53,6 +54,11 @@ class Draft:
             for name, text in self.of_kind(kind).items():
                 target[name] = text.encode()
         return bundle
+
+
+def files_of_kind(files: Mapping[str, str], kind: str) -> dict[str, str]:
+    """name → text of the files of one kind, from "kind:name" keys."""
+    return {k.split(":", 1)[1]: v for k, v in sorted(files.items()) if k.startswith(kind + ":")}
 
 
 def utcnow() -> datetime:
@@ -78,7 +84,7 @@ class DraftService:
                 raise Conflict("您已有此流程基于其他版本的草稿；请先保存或放弃它",
                                "You have a draft of this process from another version; deploy or discard it first")
             if row is None or replace:
-                files = _files_of(version)
+                files = files_of_version(version)
                 from engine.authoring.testing import shipped_scenarios
 
                 files.update({f"scenario:{p.name}": p.read_text() for p in shipped_scenarios(version.process_id)})
@@ -160,13 +166,17 @@ class DraftService:
             chain.append_system(session, at=utcnow(), actor=analyst, command="test_draft",
                                 payload={"process_id": process_id, "passed": passed, "failed": failed})
 
+    def get_own(self, analyst: str, process_id: str) -> Draft:
+        """The analyst's draft, checking the role (`NotFound` when there is none)."""
+        return self._draft(analyst, process_id)
+
     def _draft(self, analyst: str, process_id: str) -> Draft:
         with self.db.read() as session:
             _require_author(load_actor(session, analyst))
             return _view(session, _existing(session, process_id, analyst))
 
 
-def _files_of(version: DefinitionVersion) -> dict[str, str]:
+def files_of_version(version: DefinitionVersion) -> dict[str, str]:
     bundle = bundle_of(version)
     return {f"{kind}:{name}": content.decode() for kind, names in
             (("bpmn", bundle.bpmn), ("dmn", bundle.dmn), ("form", bundle.forms)) for name, content in names.items()}

@@ -3,17 +3,23 @@
 can fix one a change breaks) and those the analyst wrote — each
 run by the real scenario runner in a throwaway database with the draft deployed. Each result
 keeps the path the case took (elements completed, flows taken — as its events recorded them,
-read before the scenario database is thrown away) to draw on the diagram, and the first mismatch."""
+read before the scenario database is thrown away) to draw on the diagram, the decision-table rows
+it matched (to tell which scenarios exercise a changed row) and the first mismatch.
+
+`run_files` runs scenarios on any set of files; `run_draft` on a draft's own, and the impact of a
+draft (impact.py) also runs them on the version the draft came from."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.authoring.drafts import Draft
+from engine.authoring import rule_hits
+from engine.authoring.drafts import Draft, files_of_kind
 from engine.errors import DefinitionInvalid
 from engine.scenarios.databases import REPO_ROOT, ScenarioDatabases
 from engine.scenarios.errors import ScenarioInvalid
@@ -35,6 +41,7 @@ class ScenarioRun:
     elements: tuple[str, ...] = ()
     flows: tuple[str, ...] = ()
     shipped: bool = True
+    rules: tuple[str, ...] = ()  # ids of the decision-table rows matched, each once
 
 
 @dataclass(frozen=True)
@@ -57,21 +64,27 @@ def shipped_scenarios(process_id: str) -> list[Path]:
 
 def run_draft(draft: Draft, *, only: set[str] | None = None) -> TestRun:
     """Run the draft's scenarios (all, or the names in `only`)."""
+    return run_files(draft.process_id, draft.files, only=only)
+
+
+def run_files(process_id: str, files: Mapping[str, str], *, only: set[str] | None = None) -> TestRun:
+    """Deploy `files` ("kind:name" → text, as a draft holds them) in throwaway databases and run
+    the scenarios among them (all, or the names in `only`)."""
     with tempfile.TemporaryDirectory(prefix="waishi-draft-") as tmp:
         folder = Path(tmp)
         for kind, suffix_dir in (("bpmn", "processes"), ("dmn", "processes"), ("form", "forms")):
             (folder / suffix_dir).mkdir(exist_ok=True)
-            for name, text in draft.of_kind(kind).items():
+            for name, text in files_of_kind(files, kind).items():
                 (folder / suffix_dir / name).write_text(text)
-        shipped = {p.name for p in shipped_scenarios(draft.process_id)}
-        sources = [(name, text, name in shipped) for name, text in draft.of_kind("scenario").items()]
+        shipped = {p.name for p in shipped_scenarios(process_id)}
+        sources = [(name, text, name in shipped) for name, text in files_of_kind(files, "scenario").items()]
         runs = []
         try:
             with ScenarioDatabases([folder / "processes", folder / "forms"]) as databases:
-                for name, text, shipped in sources:
+                for name, text, is_shipped in sources:
                     if only is not None and name not in only:
                         continue
-                    runs.append(_run_one(databases, name, text, shipped, folder))
+                    runs.append(_run_one(databases, name, text, is_shipped, folder))
         except DefinitionInvalid as exc:
             return TestRun(runs, list(exc.problems))
     return TestRun(runs)
@@ -85,7 +98,7 @@ def _run_one(databases: ScenarioDatabases, name: str, text: str, shipped: bool, 
         scenario = load_scenario(path)
     except ScenarioInvalid as exc:
         return ScenarioRun(name, name, False, exc.report("zh"), exc.report("en"), shipped=shipped)
-    with databases.database() as db:
+    with databases.database() as db, rule_hits.recording() as hits:
         result = run_scenario(scenario, db, specs=databases.specs)
         elements: tuple[str, ...] = ()
         flows: tuple[str, ...] = ()
@@ -97,4 +110,5 @@ def _run_one(databases: ScenarioDatabases, name: str, text: str, shipped: bool, 
             flows = tuple(dict.fromkeys(f for p in paths for f in p.get("flows") or ()))
     first = result.failures[0] if result.failures else None
     return ScenarioRun(name, scenario.name, result.ok, first.zh if first else "", first.en if first else "",
-                       tuple(line.zh for line in result.lines), elements, flows, shipped)
+                       tuple(line.zh for line in result.lines), elements, flows, shipped,
+                       tuple(dict.fromkeys(hits)))

@@ -1,15 +1,19 @@
 """The analyst in a real browser: open trip_staff as a draft, rename a task in the modeler's
 properties panel, save (the draft survives a reload), change a trip_limits rule, run the
-scenarios (two fail, one shown on the diagram), fix the limit's scenario, deploy with a reason
-for the one left (a trip the new rule now sends to the over-limit review); and a broken upload
-whose problems are marked on their elements."""
+scenarios (two fail, one shown on the diagram), see the impact (the case waiting at the renamed
+task, the scenarios of the changed row), fix the limit's scenario, deploy with a reason for the
+one left (a trip the new rule now sends to the over-limit review); a unit clerk's new case starts
+on the new version while the earlier ones stay on theirs; the migration's dry run lets one move
+and refuses the other with its reason. And a broken upload whose problems are marked on their
+elements."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.storage.models import DefinitionVersion
-from tests.browser.conftest import flash_texts, save_screenshot
+from engine.storage.models import Case, DefinitionVersion
+from tests.browser.conftest import flash_texts, save_screenshot, start_case
+from tests.documents_support import run_trip
 
 DAYS_2 = "trip_staff_over_limit_days_2.toml"
 
@@ -27,10 +31,18 @@ def open_draft(page) -> None:
     page.wait_for_selector('#editor[data-ready="true"]')
 
 
-def test_the_analyst_edits_tests_fixes_and_deploys(live_server, sign_in):
+def version_of(live_server, case_id: int) -> int:
+    with live_server.db.read() as s:
+        return s.scalar(select(DefinitionVersion.version).join(Case, Case.version_id == DefinitionVersion.id)
+                        .where(Case.id == case_id))
+
+
+def test_the_analyst_edits_tests_fixes_deploys_and_migrates(live_server, sign_in):
+    v1 = trip_staff_version(live_server)
+    applying = run_trip(live_server.db, steps=0)  # started earlier, nothing executed yet
+    at_head = run_trip(live_server.db, steps=1)  # waiting at the task the analyst renames
     page = sign_in("analyst")
     open_draft(page)
-    page.evaluate("""() => {}""")
     # Rename a task in the properties panel.
     page.locator('#editor-canvas .djs-element[data-element-id="ut_head_sign"]').first.click(force=True)
     page.locator("#editor-panel .bio-properties-panel-group-header", has_text="常规").first.click()
@@ -76,6 +88,17 @@ def test_the_analyst_edits_tests_fixes_and_deploys(live_server, sign_in):
     assert page.locator("#editor-canvas g.djs-connection.flow-taken").count() > 5
     save_screenshot(page, "analyst-tests")
 
+    # The impact before deploying: the case at the renamed task, and who exercises the changed row.
+    with page.expect_navigation(timeout=120_000):
+        page.get_by_test_id("see-impact").click(timeout=120_000)
+    card = page.get_by_test_id("draft-impact")
+    assert card.locator(f'[data-testid="impact-cases"] tr[data-case="{at_head}"]').count() == 1
+    assert card.locator(f'[data-testid="impact-cases"] tr[data-case="{applying}"]').count() == 0
+    row = card.locator('[data-testid="impact-rules"] tr[data-rule="r_days_2"]')
+    assert DAYS_2 in row.get_attribute("data-before") and DAYS_2 in row.get_attribute("data-after")
+    page.wait_for_selector('#editor[data-ready="true"]')
+    assert page.locator('#editor-canvas g.djs-element.impact-marker[data-element-id="ut_head_sign"]').count() == 1
+
     # Fix the scenario the rule change broke, then deploy.
     page.goto(f"/drafts/trip_staff?file=scenario:{DAYS_2}")
     text = page.locator("textarea#content").input_value()
@@ -87,8 +110,29 @@ def test_the_analyst_edits_tests_fixes_and_deploys(live_server, sign_in):
         page.get_by_test_id("deploy").click()
     assert any("trip_staff v2" in f for f in flash_texts(page)), flash_texts(page)
     with live_server.db.read() as s:
-        assert s.scalar(select(DefinitionVersion.version).where(DefinitionVersion.process_id == "trip_staff")
-                        .order_by(DefinitionVersion.version.desc()).limit(1)) == 2
+        v2 = s.scalar(select(DefinitionVersion.id).where(DefinitionVersion.process_id == "trip_staff",
+                                                         DefinitionVersion.version == 2))
+    assert v2 is not None
+
+    # New cases start on v2; those started earlier stay on v1.
+    clerk = sign_in("clerk_commerce")
+    started = start_case(clerk, "trip_staff")
+    assert version_of(live_server, started) == 2
+    assert version_of(live_server, applying) == version_of(live_server, at_head) == 1
+
+    # The dry run: the case that executed nothing migrates, the one at the renamed task is refused.
+    page.goto(f"/definitions/versions/{v1}/migrate?to={v2}")
+    plan = page.get_by_test_id("migration-plan")
+    assert plan.locator(f'tr[data-case="{applying}"]').get_attribute("data-safe") == "true"
+    refused = plan.locator(f'tr[data-case="{at_head}"]')
+    reason = refused.inner_text()
+    assert refused.get_attribute("data-safe") == "false", reason
+    assert "ut_head_sign" in reason or "单位负责人审签" in reason, reason
+    assert plan.locator(f'tr[data-case="{started}"]').count() == 0
+    with page.expect_navigation():
+        page.get_by_role("button", name="迁移所选案件").click()
+    assert any(f"#{applying}" in f for f in flash_texts(page)), flash_texts(page)
+    assert version_of(live_server, applying) == 2 and version_of(live_server, at_head) == 1
 
 
 def test_a_broken_upload_has_its_problems_marked(live_server, sign_in, tmp_path):

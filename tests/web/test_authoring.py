@@ -115,3 +115,21 @@ def test_compare_page_lists_what_changed_and_the_cases_it_touches(make_web, v1, 
     page = make_web("analyst").get(f"/definitions/compare?a={v1}&b={v2}").get_data(as_text=True)
     assert 'data-change="changed" data-element="ut_head"' in page and "单位负责人审签" in page
     assert f'data-case="{late.case_id}"' in page
+
+
+def test_the_impact_of_a_draft_lists_the_changes_and_the_cases_they_touch(make_web, v1, service, db):
+    late = Walker(service, T0)
+    late.start()
+    late.apply()
+    analyst = make_web("analyst")
+    analyst.post(f"/definitions/versions/{v1}/draft")
+    with db.read() as s:
+        files = s.get(DefinitionVersion, v1).files
+        text = next(f.blob.content for f in files if f.name == "test_approval.bpmn").decode()
+    analyst.post("/drafts/test_approval/files", {"name": "test_approval.bpmn",
+                                                 "content": text.replace("单位负责人审核", "单位负责人审签")})
+    page = analyst.post("/drafts/test_approval/impact").get_data(as_text=True)
+    assert 'data-testid="draft-impact"' in page and 'data-change="changed" data-element="ut_head"' in page
+    assert f'data-case="{late.case_id}"' in page and "ut_head" in page
+    assert "没有规则行被修改" in page or "No rule row changed." in page
+    assert make_web("fao_clerk").post("/drafts/test_approval/impact").status_code == 403

@@ -2,8 +2,9 @@
    dmn-js decision-table editor and the form-js editor, from the bundle built by `make vendor`
    (global WaishiModeler). The file's text stays in the page's <textarea>, which is what the form
    posts: saving writes the editor's XML or JSON into it first. Without JavaScript or the bundle,
-   the textarea is the editor. Validation problems select and mark their element; a scenario's
-   "show path" marks the elements it completed and the flows it took. */
+   the textarea is the editor. Validation problems select and mark their element; the elements a
+   draft changes (its impact) are marked too; a scenario's "show path" marks the elements it
+   completed and the flows it took. */
 (function () {
   'use strict';
 
@@ -93,6 +94,10 @@
       var id = li.getAttribute('data-element');
       if (id && registry.get(id)) { canvas.addMarker(id, 'problem-marker'); }
     });
+    var impact = document.querySelector('[data-testid="draft-impact"]');
+    var touched = [];
+    try { touched = JSON.parse(impact ? impact.getAttribute('data-touched') || '[]' : '[]'); } catch (e) { touched = []; }
+    touched.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'impact-marker'); } });
   }
 
   document.addEventListener('click', function (ev) {
