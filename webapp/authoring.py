@@ -51,8 +51,9 @@ def version(version_id: int):
         files = catalog.files(session, version_id)
         names = element_names(version_bpmn(session, version_id))
         others = catalog.versions(session)[row.process_id]
+        tables, forms = catalog.rule_tables(session, version_id), catalog.forms(session, version_id)
     return render_template("authoring/version.html", v=row, files=files, names=names, others=others,
-                           has_viewer=has_vendor(VIEWER_SCRIPT))
+                           tables=tables, forms=forms, has_viewer=has_vendor(VIEWER_SCRIPT))
 
 
 @bp.get("/definitions/versions/<int:version_id>/diagram.bpmn")

@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.authoring.compare_dmn import Decision, decisions
+from engine.authoring.compare_forms import Form, load_form
 from engine.errors import NotFound
 from engine.storage.models import AuditEvent, Case, DefinitionBlob, DefinitionFile, DefinitionVersion
 
@@ -80,6 +82,19 @@ def file_content(session: Session, version_id: int, kind: str, name: str) -> byt
     if content is None:
         raise NotFound(f"版本中没有文件 {name}", f"The version has no file {name}")
     return content
+
+
+def rule_tables(session: Session, version_id: int) -> list[tuple[str, Decision]]:
+    """(file, decision) of every decision table in the version, to read on its page: columns,
+    rows and each row's description (its source and date)."""
+    return [(f.name, d) for f in files(session, version_id) if f.kind == "dmn"
+            for d in decisions(file_content(session, version_id, f.kind, f.name), f.name).values()]
+
+
+def forms(session: Session, version_id: int) -> list[tuple[str, Form]]:
+    """(file, form) of every form in the version, with its fields as the comparison reads them."""
+    return [(f.name, load_form(file_content(session, version_id, f.kind, f.name), f.name))
+            for f in files(session, version_id) if f.kind == "form"]
 
 
 def version_zip(session: Session, version_id: int) -> bytes:

@@ -28,3 +28,10 @@ ZH.update({
     "form %(id)s changed": "表单 %(id)s 已修改",
     "called process %(id)s changed": "被调用流程 %(id)s 已修改",
 })
+ZH.update({
+    "%(n)d fields": "%(n)d 个字段",
+    "Checks": "校验",
+    "Field": "字段",
+    "Label": "标签",
+    "Type": "类型",
+})

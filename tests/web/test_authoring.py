@@ -33,6 +33,8 @@ def test_version_page_files_and_zip(make_web, v1):
     analyst = make_web("analyst")
     page = analyst.get(f"/definitions/versions/{v1}").get_data(as_text=True)
     assert "test_approval.bpmn" in page and "test_level.dmn" in page
+    assert 'data-testid="rule-table"' in page and 'data-testid="version-forms"' in page  # read on the page
+    assert "test_apply" in page and 'data-rule="r1"' in page
     one = analyst.get(f"/definitions/versions/{v1}/files/bpmn/test_approval.bpmn")
     assert one.status_code == 200 and b"test_approval" in one.data
     archive = zipfile.ZipFile(io.BytesIO(analyst.get(f"/definitions/versions/{v1}.zip").data))
