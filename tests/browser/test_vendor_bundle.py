@@ -275,8 +275,11 @@ def test_our_lint_rules_mark_a_broken_diagram(page):
 def test_token_simulation_toggles(page):
     open_modeler(page, STAFF.read_text(encoding="utf-8"))
     toggle = page.locator("#canvas .bts-toggle-mode")
+    assert "令牌模拟" in toggle.inner_text()  # its literal English rewritten (dom-i18n.js)
     toggle.click()
     assert page.evaluate("modeler.get('toggleMode')._active") is True
+    assert "令牌模拟" in toggle.inner_text()
+    assert page.locator('#canvas [title="重置模拟"]').count() == 1
     page.locator('#canvas .djs-overlays[data-container-id="start"] .bts-context-pad').first.click()
     page.wait_for_function("() => document.querySelectorAll('#canvas .bts-token').length > 0")
     toggle.click()
@@ -308,13 +311,17 @@ def test_dmn_editor_opens_the_decision_table_in_chinese(page):
 def test_form_editor_opens_edits_and_saves_a_form(page):
     schema = json.loads(FORM.read_text(encoding="utf-8"))
     warnings = page.evaluate("""async (schema) => {
-        window.formEditor = WaishiModeler.createFormEditor({ container: '#form' });
+        window.formEditor = WaishiModeler.createFormEditor({ container: '#form', locale: 'zh' });
         return (await formEditor.importSchema(schema)).warnings.map(String);
     }""", schema)
     assert warnings == []
+    palette = page.locator("#form .fjs-palette")
+    assert "文本框" in palette.inner_text() and "Text field" not in palette.inner_text()
+    assert page.locator('#form .fjs-palette input[placeholder="搜索组件"]').count() == 1
     assert "团组名称" in page.locator("#form .fjs-form-field label").all_inner_texts()[1]
     page.locator('#form [data-id="f_delegation_name"]').first.click()
     assert "团组名称" in page.locator("#form .fjs-properties-panel .bio-properties-panel-header").inner_text()
+    assert "常规" in page.locator("#form .fjs-properties-panel").inner_text()
 
     # drag a number field from the palette under the delegation name
     source = page.locator('#form .fjs-palette-field[data-field-type="number"]').bounding_box()

@@ -29,6 +29,7 @@ import { FormEditor } from '@bpmn-io/form-js';
 // plugin:waishi) compiled with bpmnlint's compile-config, each enabled rule imported.
 import bpmnlintConfig from 'waishi:bpmnlint-config';
 import { BPMN_ZH, DMN_ZH, makeTranslate, missingTranslations } from './i18n-zh.js';
+import { FORM_ZH, TOKEN_SIMULATION_ZH, localizeDom } from './dom-i18n.js';
 
 /* global __WAISHI_VERSIONS__ */
 
@@ -92,13 +93,18 @@ export function createModeler({ container, propertiesParent, locale } = {}) {
   if (isChinese(locale)) {
     additionalModules.push(translateModule(BPMN_ZH, 'bpmn'));
   }
-  return new BpmnModeler({
+  const modeler = new BpmnModeler({
     container,
     propertiesPanel: propertiesParent ? { parent: propertiesParent } : undefined,
     linting: { bpmnlint: bpmnlintConfig, active: true },
     additionalModules,
     moddleExtensions: { camunda: camundaModdle }
   });
+  if (isChinese(locale)) {
+    // token simulation writes its English into the DOM (no translate service)
+    localizeDom(modeler.get('canvas').getContainer(), TOKEN_SIMULATION_ZH);
+  }
+  return modeler;
 }
 
 /**
@@ -149,11 +155,21 @@ class WaishiDmnModeler extends DmnModeler {
 /**
  * The form editor (form-js FormEditor: palette, canvas, properties) for forms/*.form (Camunda Forms).
  *
- * @param {{ container: Element|string }} options
+ * form-js has no translate service: for a Chinese locale its palette and properties panel are
+ * rewritten in the DOM (dom-i18n.js); the form's own fields are left as the analyst wrote them.
+ *
+ * @param {{ container: Element|string, locale?: string }} options
  * @return {FormEditor} call `await editor.importSchema(schema)`, then `editor.saveSchema()`.
  */
-export function createFormEditor({ container } = {}) {
-  return new FormEditor({ container });
+export function createFormEditor({ container, locale } = {}) {
+  const editor = new FormEditor({ container });
+  if (isChinese(locale)) {
+    const root = typeof container === 'string' ? document.querySelector(container) : container;
+    if (root) {
+      localizeDom(root, FORM_ZH, '.fjs-form-field, .fjs-form-field-label');
+    }
+  }
+  return editor;
 }
 
 /**
