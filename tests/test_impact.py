@@ -97,6 +97,18 @@ def test_rows_are_recorded_only_inside_recording(shipped):
     assert outer == []
 
 
+def test_the_same_files_are_run_once_and_a_change_runs_again(shipped):
+    drafts, version_id = shipped
+    draft = drafts.open("analyst", version_id)
+    first = run_draft(draft, only={DAYS_2})
+    assert run_draft(draft, only={DAYS_2}) is first
+    assert run_draft(draft, only={DAYS_2, "x.toml"}) is not first
+    changed = drafts.save_file("analyst", "trip_staff", "trip_limits.dmn",
+                               edited_limits(draft.files["dmn:trip_limits.dmn"]))
+    again = run_draft(changed, only={DAYS_2})
+    assert again is not first and again.failed == [DAYS_2]
+
+
 def test_only_the_analyst_sees_the_impact_of_a_draft(shipped):
     drafts, version_id = shipped
     drafts.open("analyst", version_id)

@@ -7,11 +7,17 @@ read before the scenario database is thrown away) to draw on the diagram, the de
 it matched (to tell which scenarios exercise a changed row) and the first mismatch.
 
 `run_files` runs scenarios on any set of files; `run_draft` on a draft's own, and the impact of a
-draft (impact.py) also runs them on the version the draft came from."""
+draft (impact.py) also runs them on the version the draft came from. A run depends on nothing but
+the files (scenarios carry their own clock, the databases are new), so the last runs are kept by
+the hash of their files: running the scenarios, then seeing the impact, then deploying the same
+draft runs each set once."""
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,9 +73,36 @@ def run_draft(draft: Draft, *, only: set[str] | None = None) -> TestRun:
     return run_files(draft.process_id, draft.files, only=only)
 
 
+_RUNS: OrderedDict[str, TestRun] = OrderedDict()
+_RUNS_LOCK = threading.Lock()
+_KEEP_RUNS = 16
+
+
 def run_files(process_id: str, files: Mapping[str, str], *, only: set[str] | None = None) -> TestRun:
     """Deploy `files` ("kind:name" → text, as a draft holds them) in throwaway databases and run
-    the scenarios among them (all, or the names in `only`)."""
+    the scenarios among them (all, or the names in `only`); a set run before is not run again."""
+    key = _key(process_id, files, only)
+    with _RUNS_LOCK:
+        if key in _RUNS:
+            _RUNS.move_to_end(key)
+            return _RUNS[key]
+    run = _run_files(process_id, files, only)
+    with _RUNS_LOCK:
+        _RUNS[key] = run
+        while len(_RUNS) > _KEEP_RUNS:
+            _RUNS.popitem(last=False)
+    return run
+
+
+def _key(process_id: str, files: Mapping[str, str], only: set[str] | None) -> str:
+    digest = hashlib.sha256(process_id.encode())
+    for name, text in sorted(files.items()):
+        digest.update(b"\0" + name.encode() + b"\0" + text.encode())
+    digest.update(b"\1" + "\0".join(sorted(only)).encode() if only is not None else b"\2")
+    return digest.hexdigest()
+
+
+def _run_files(process_id: str, files: Mapping[str, str], only: set[str] | None) -> TestRun:
     with tempfile.TemporaryDirectory(prefix="waishi-draft-") as tmp:
         folder = Path(tmp)
         for kind, suffix_dir in (("bpmn", "processes"), ("dmn", "processes"), ("form", "forms")):

@@ -35,3 +35,8 @@ ZH.update({
     "Label": "标签",
     "Type": "类型",
 })
+ZH.update({
+    "Running %(n)d scenarios on the draft…": "正在草稿上运行 %(n)d 个场景……",
+    "Comparing with the version and running %(n)d scenarios on both…": "正在与原版本比较，并在两者上运行 %(n)d 个场景……",
+    "Validating and running the scenarios before the deploy…": "部署前正在校验并运行场景……",
+})

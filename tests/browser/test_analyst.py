@@ -75,7 +75,7 @@ def test_the_analyst_edits_tests_fixes_deploys_and_migrates(live_server, sign_in
     assert "&gt; 7" in row and "<text>7</text>" in row, row
 
     with page.expect_navigation(timeout=120_000):
-        page.get_by_role("button", name="运行场景测试").click()
+        page.get_by_role("button", name="运行场景测试").click(timeout=120_000)
     failed = page.locator('tr.scenario-run[data-ok="false"]')
     # The limit itself, and a trip of 2 countries and 8 days that is now over the limit.
     assert sorted(failed.evaluate_all("rows => rows.map(r => r.dataset.scenario)")) == [
@@ -107,7 +107,7 @@ def test_the_analyst_edits_tests_fixes_deploys_and_migrates(live_server, sign_in
         page.locator("#save-file").click()
     page.locator("#reason").fill("两国出访在外天数上限调整为 7 天；8 天的行程今后走超限审批")
     with page.expect_navigation(timeout=120_000):
-        page.get_by_test_id("deploy").click()
+        page.get_by_test_id("deploy").click(timeout=120_000)
     assert any("trip_staff v2" in f for f in flash_texts(page)), flash_texts(page)
     with live_server.db.read() as s:
         v2 = s.scalar(select(DefinitionVersion.id).where(DefinitionVersion.process_id == "trip_staff",
@@ -155,3 +155,21 @@ def test_a_broken_upload_has_its_problems_marked(live_server, sign_in, tmp_path)
     problem.locator("a.select-element").click()
     page.wait_for_timeout(300)
     assert page.evaluate("() => document.querySelectorAll('#editor-canvas .djs-element.selected').length") == 1
+
+
+def test_a_long_request_shows_progress_and_cannot_be_sent_twice(live_server, sign_in):
+    page = sign_in("analyst")
+    open_draft(page)
+    # The form posts into a hidden frame, so the page itself stays to be looked at.
+    page.evaluate("""() => {
+        const sink = document.createElement('iframe');
+        sink.name = 'sink'; sink.hidden = true; document.body.append(sink);
+        document.querySelector('[data-testid="run-tests"]').form.target = 'sink';
+    }""")
+    page.get_by_test_id("run-tests").click()
+    busy = page.get_by_test_id("busy")
+    busy.wait_for()
+    assert "正在草稿上运行" in busy.inner_text() and "个场景" in busy.inner_text()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"run-tests\"]').disabled")
+    page.evaluate("() => document.querySelector('[data-testid=\"run-tests\"]').form.requestSubmit()")
+    assert page.get_by_test_id("busy").count() == 1  # a second submit is swallowed
