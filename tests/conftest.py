@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from engine.definitions.deploy import deploy_paths
@@ -106,6 +106,19 @@ def db(db_url):
     database = Database(db_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def shipped(db):
+    """The shipped processes deployed, with an analyst's DraftService and trip_staff's version id."""
+    from engine.authoring.drafts import DraftService
+    from engine.scenarios.databases import REPO_ROOT
+    from engine.storage.models import DefinitionVersion
+
+    deploy_paths(db, [REPO_ROOT / "processes", REPO_ROOT / "forms"])
+    with db.read() as s:
+        version_id = s.scalar(select(DefinitionVersion.id).where(DefinitionVersion.process_id == "trip_staff"))
+    return DraftService(db), version_id
 
 
 @pytest.fixture

@@ -7,22 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.authoring.drafts import DraftService
 from engine.authoring.testing import run_draft
-from engine.definitions.deploy import deploy_paths
 from engine.errors import Conflict, DefinitionInvalid, Forbidden, InvalidInput
-from engine.scenarios.databases import REPO_ROOT
-from engine.storage.models import AuditEvent, DefinitionVersion
+from engine.storage.models import AuditEvent
 
 DAYS_2 = "trip_staff_over_limit_days_2.toml"
-
-
-@pytest.fixture
-def shipped(db):
-    deploy_paths(db, [REPO_ROOT / "processes", REPO_ROOT / "forms"])
-    with db.read() as s:
-        version_id = s.scalar(select(DefinitionVersion.id).where(DefinitionVersion.process_id == "trip_staff"))
-    return DraftService(db), version_id
 
 
 def test_draft_edit_test_fix_and_deploy(shipped, db):

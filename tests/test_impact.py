@@ -8,16 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.authoring import rule_hits
-from engine.authoring.drafts import DraftService
 from engine.authoring.impact import draft_impact
 from engine.authoring.testing import run_draft
-from engine.definitions.deploy import deploy_paths
 from engine.errors import Forbidden
-from engine.scenarios.databases import REPO_ROOT
-from engine.storage.models import DefinitionVersion, WorkItem
+from engine.storage.models import WorkItem
 from tests.documents_support import run_trip
+from tests.test_authoring import DAYS_2
 
-DAYS_2 = "trip_staff_over_limit_days_2.toml"
 NEVER = '''<rule id="r_never">
         <description>[S9] a row no trip matches</description>
         <inputEntry id="r_never_countries"><text>99</text></inputEntry>
@@ -33,14 +30,6 @@ NEVER = '''<rule id="r_never">
         <outputEntry id="r_never_source"><text>'[S9]'</text></outputEntry>
       </rule>
       '''
-
-
-@pytest.fixture
-def shipped(db):
-    deploy_paths(db, [REPO_ROOT / "processes", REPO_ROOT / "forms"])
-    with db.read() as s:
-        version_id = s.scalar(select(DefinitionVersion.id).where(DefinitionVersion.process_id == "trip_staff"))
-    return DraftService(db), version_id
 
 
 def open_task(db, case_id: int) -> str:
