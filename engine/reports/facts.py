@@ -27,6 +27,8 @@ _FACTS = ReportFact.__table__
 _ITEMS = ReportFactItem.__table__
 _UPDATE = update(_FACTS).where(_FACTS.c.case_id == bindparam("_case"))
 _INSERT = insert(_FACTS)
+_APPROVED = (update(_FACTS).where(_FACTS.c.case_id == bindparam("_case"), _FACTS.c.approved_at.is_(None))
+             .values(approved_at=bindparam("approved_at"), to_approval_s=bindparam("to_approval_s")))
 _ITEMS_INSERT = insert(_ITEMS)
 
 
@@ -145,14 +147,14 @@ def sync(session: Session, case, before_data: dict[str, Any] | None, at: datetim
     if old == new and case.status == "running" and not numbered:
         return
     values = _values(new)
-    if numbered:
-        values["approved_at"] = at
-        values["to_approval_s"] = max(0, int((at - case.started_at).total_seconds()))
     if first or session.execute(_UPDATE, {"_case": case.id, **values}).rowcount == 0:
         local = case.started_at.astimezone(CHINA_TZ)
         session.execute(_INSERT, {"case_id": case.id, "submitted_at": case.started_at, "submitted_on": local.date(),
                                   "submitted_month": local.strftime("%Y-%m"), "approved_at": None,
                                   "to_approval_s": None, **values})
+    if numbered:  # the first time only: a number that leaves the data view and comes back is no new approval
+        session.execute(_APPROVED, {"_case": case.id, "approved_at": at,
+                                    "to_approval_s": max(0, int((at - case.started_at).total_seconds()))})
     if old is None or old.items != new.items:
         session.execute(delete(_ITEMS).where(_ITEMS.c.case_id == case.id))
         if new.items:

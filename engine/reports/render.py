@@ -23,7 +23,8 @@ SECTIONS = [("outbound", "一、因公出国（境）", "1. Official trips abroa
 WORDS = {
     "zh": {"title": "因公出国（境）和邀请外国人来访情况报告", "summary": "总体情况", "item": "项目",
            "previous": "上年同期", "change": "同比", "none": "本期无数据", "page": "第 ", "made": "生成于",
-           "source": "数据来源：外事审批系统（Waishi）", "frozen_note": "定稿报告", "figures_hash": "数据摘要 SHA-256："},
+           "source": "数据来源：外事审批系统（Waishi）", "frozen_note": "定稿报告",
+           "figures_hash": "数据摘要 SHA-256："},
     "en": {"title": "Report on official trips abroad and invitations of foreign visitors", "summary": "Overview",
            "item": "Item", "previous": "Last year", "change": "Change", "none": "No data in this period",
            "page": "Page ", "made": "Made", "source": "Source: the FAO approval system (Waishi)",
