@@ -41,7 +41,9 @@ def _numbered_at(session, case_id: int):
     for at, diff in session.execute(select(AuditEvent.at, AuditEvent.diff).where(AuditEvent.case_id == case_id)
                                     .order_by(AuditEvent.seq)):
         diff = diff or {}
-        touched = set((diff.get("added") or {}).keys()) | set((diff.get("changed") or {}).keys())
-        if touched & set(facts.NUMBER_KEYS):
-            return at
+        added, changed = diff.get("added") or {}, diff.get("changed") or {}
+        for key in facts.NUMBER_KEYS:
+            value = added.get(key) if key in added else (changed[key][1] if key in changed else None)
+            if isinstance(value, str) and value.strip():
+                return at
     return None
