@@ -14,7 +14,7 @@ from engine.storage.models import WorkItem
 
 HOURS = [column("count", "件数", "Cases"), column("median_h", "中位数（小时）", "Median (hours)"),
          column("p90_h", "90%分位（小时）", "90th percentile (hours)")]
-KINDS = {"outbound": ("出访：提交至签发任务批件", "Trips: submission to 任务批件"),
+KINDS = {"outbound": ("出访：提交至签发任务批件", "Trips: submission to the task authorisation"),
          "inbound": ("邀请：提交至签发签证通知函或邀请函", "Invitations: submission to notification or letter")}
 
 
@@ -34,7 +34,7 @@ def per_step(session: Session, period: Period, dialect: str) -> Table:
     where = [F.kind.in_(tuple(KINDS)), F.submitted_on >= period.start, F.submitted_on <= period.end,
              and_(WorkItem.state == "completed", WorkItem.completed_at.is_not(None))]
     got = percentiles(session, seconds, [F.process_id, WorkItem.spec_name, WorkItem.name], where, from_=joined)
-    rows = [row(f"{proc}:{spec}", f"{name or spec}（{proc}）", f"{name or spec} ({proc})", [n, _h(med), _h(p90)])
+    rows = [row(f"{proc}:{spec}", f"{name or spec}（{proc}）", f"{spec} ({proc})", [n, _h(med), _h(p90)])
             for (proc, spec, name), (n, med, p90) in sorted(got.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
     return table("processing_steps", "processing", "各环节办理时长", "Time per step", HOURS, rows)
 

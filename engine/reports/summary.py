@@ -77,6 +77,6 @@ def _paragraphs(f: dict[str, Any], lang: str) -> list[str]:
                  + f"; {visas['visa_notices']} visa notifications were issued, {visas['checkout_on_time']} "
                  f"check-outs were on time and {visas['checkout_late']} late.")
     if med["outbound"][0]:
-        paras.append(f"From submission to the 任务批件 took {med['outbound'][1]:g} hours at the median; "
+        paras.append(f"From submission to the task authorisation took {med['outbound'][1]:g} hours at the median; "
                      f"90% of applications were decided within {med['outbound'][2]:g} hours.")
     return paras
