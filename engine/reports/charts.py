@@ -4,11 +4,15 @@ Chinese or English; the font is Noto Sans CJK SC (fonts-noto-cjk)."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 FONT = "Noto Sans CJK SC, Noto Sans CJK, sans-serif"
 TOP = 10
+# pygal writes its tooltip configuration as an inline script even without its scripts; the page's
+# CSP would refuse it, and a chart that prints needs none.
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 CHARTS = [  # (chart id, table id, column shown, kind)
     ("countries", "outbound_by_country", 1, "bar"),
     ("units", "outbound_by_unit", 1, "bar"),
@@ -66,7 +70,7 @@ def chart_svg(figures: dict[str, Any], chart_id: str, lang: str) -> str:
         chart.add(w["before"], [(r.get("previous") or [0] * 3)[col] for r in rows])
         top = max([r["values"][col] for r in rows] + [(r.get("previous") or [0] * 3)[col] for r in rows] + [1])
         chart.y_labels = _ticks(top)
-    return chart.render(is_unicode=True)
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def _ticks(top: float) -> list[int]:

@@ -62,7 +62,13 @@ class Facts:
 
 
 def kind_of(process_id: str) -> str:
-    return "outbound" if process_id in OUTBOUND else "inbound" if process_id in INBOUND else "other"
+    """outbound and inbound are counted as applications; a post_trip case started on its own (for
+    a trip approved elsewhere) counts in compliance only; anything else is not in the report."""
+    if process_id in OUTBOUND:
+        return "outbound"
+    if process_id in INBOUND:
+        return "inbound"
+    return "post_trip" if process_id == "post_trip" else "other"
 
 
 def outcome_of(status: str, data: dict[str, Any]) -> str:
