@@ -27,7 +27,6 @@ ZH = {
     "until": "至",
     "Overview": "总体情况",
     "Period": "统计期间",
-    "Show": "查看",
     "Stores the figures and the PDF with their hashes and a number; what was submitted can be shown later exactly as it was.":
         "保存数据和 PDF 及其摘要并编号，日后可原样查看所报送的报告。",
     "The export failed. Try again later.": "导出失败，请稍后再试。",
