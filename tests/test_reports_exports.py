@@ -68,7 +68,7 @@ def test_word_has_the_summary_every_table_and_the_charts(reports, figures):
     assert len(doc.inline_shapes) == 5  # the five charts, as PNG
     by_title = dict(zip([t["id"] for t in figures["tables"]], doc.tables, strict=True))
     totals = [[c.text for c in row.cells] for row in by_title["outbound_totals"].rows]
-    assert totals[0] == ["项目", "团组数", "人次", "上年同期", "同比"]
+    assert totals[0] == ["项目", "团组数", "人次", "上年同期（团组数）", "同比"]
     assert totals[2] == ["批准", "5", "15", "1", "+400%"]
     budget = [[c.text for c in row.cells] for row in by_title["outbound_budget"].rows]
     assert budget[1][:2] == ["预算合计", "565,000"] and budget[3][:2] == ["人均每天", "5,885.42"]

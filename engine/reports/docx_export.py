@@ -53,7 +53,8 @@ def render_docx(figures: dict[str, Any], lang: str, step: Step | None = None) ->
 
 
 def _table(doc, t: dict[str, Any], lang: str, w: dict[str, str]) -> None:
-    heads = [w["item"], *[c[lang] for c in t["columns"]], w["previous"], w["change"]]
+    previous = w["previous"] + (f"（{t['columns'][0][lang]}）" if len(t["columns"]) > 1 else "")
+    heads = [w["item"], *[c[lang] for c in t["columns"]], previous, w["change"]]
     table = doc.add_table(rows=1, cols=len(heads))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, heads, strict=True):
