@@ -442,10 +442,11 @@ class ReportFact(Base):
 
 class ReportFactItem(Base):
     """Child rows of a case's facts: each destination country (with its continent), each
-    invitee nationality (with how many invitees hold it)."""
+    invitee nationality (with how many invitees hold it). The queries reach them from the facts of
+    the period through the primary key (case_id, kind, …); an index led by kind would make the
+    planners scan every case's rows instead."""
 
     __tablename__ = "report_fact_items"
-    __table_args__ = (Index("ix_report_fact_items_code", "kind", "code"),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("report_facts.case_id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # country | nationality

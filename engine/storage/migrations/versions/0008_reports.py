@@ -63,7 +63,6 @@ def upgrade() -> None:
         sa.Column("continent", sa.String(4), nullable=False),
         sa.Column("persons", sa.Integer, nullable=False),
     )
-    op.create_index("ix_report_fact_items_code", "report_fact_items", ["kind", "code"])
     op.create_table(
         "frozen_reports",
         sa.Column("id", sa.Integer, primary_key=True),
