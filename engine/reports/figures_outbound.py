@@ -70,7 +70,8 @@ def by_country(session: Session, period: Period) -> Table:
 
 def by_continent(session: Session, period: Period) -> Table:
     """A delegation visiting two European countries counts once for Europe."""
-    stops = select(It.case_id, It.continent).where(It.kind == "country").distinct().subquery()
+    stops = (select(It.case_id, It.continent).join(F, F.case_id == It.case_id)
+             .where(It.kind == "country", *in_period(OUT, period)).distinct().subquery())
     joined = F.__table__.join(stops, stops.c.case_id == F.case_id)
     rows = [row(code, *labels.country(code), [int(a), int(b), int(c)])
             for code, a, b, c in _grouped(session, period, stops.c.continent, joined)]
