@@ -69,12 +69,14 @@ def by_country(session: Session, period: Period) -> Table:
 
 
 def by_continent(session: Session, period: Period) -> Table:
-    """A delegation visiting two European countries counts once for Europe."""
-    stops = (select(It.case_id, It.continent).join(F, F.case_id == It.case_id)
+    """A delegation visiting two European countries counts once for Europe: the distinct
+    (case, continent) pairs of the period, then grouped (no join back to the facts)."""
+    stops = (select(It.case_id, It.continent, F.outcome, F.persons).join(F, F.case_id == It.case_id)
              .where(It.kind == "country", *in_period(OUT, period)).distinct().subquery())
-    joined = F.__table__.join(stops, stops.c.case_id == F.case_id)
-    rows = [row(code, *labels.country(code), [int(a), int(b), int(c)])
-            for code, a, b, c in _grouped(session, period, stops.c.continent, joined)]
+    approved = stops.c.outcome == "approved"
+    query = (select(stops.c.continent, func.count(), count_if(approved), sum_if(approved, stops.c.persons))
+             .group_by(stops.c.continent).order_by(stops.c.continent))
+    rows = [row(code, *labels.country(code), [int(a), int(b), int(c)]) for code, a, b, c in session.execute(query)]
     return table("outbound_by_continent", "outbound", "按洲别", "By continent", COUNTS, rows)
 
 
