@@ -130,12 +130,9 @@ def fill(db: Database, n: int, seed: int = 9) -> None:
             if fact_items:
                 session.execute(insert(ReportFactItem.__table__), fact_items)
         log(f"  {min(n, lo + BATCH):,} / {n:,} cases ({time.perf_counter() - began:.0f} s)")
-    if db.is_postgres:
-        with db.engine.connect() as c:
-            c.exec_driver_sql("ANALYZE")
-    else:
-        with db.engine.connect() as c:
-            c.exec_driver_sql("ANALYZE")
+    with db.engine.connect() as c:  # planner statistics, as autovacuum (or SQLite's ANALYZE) keeps them
+        c.exec_driver_sql("ANALYZE")
+        c.commit()
 
 
 def prepare(db: Database) -> Database:
