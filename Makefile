@@ -77,6 +77,7 @@ test: install
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/reports.py
 
 lint: install
 	$(BIN)/ruff check engine webapp tests bench

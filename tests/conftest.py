@@ -134,3 +134,25 @@ def service(deployed):
 
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def reports_template(db_template, tmp_path_factory):
+    """The demo database with processes/ deployed and the report's known cases (tests/reports_support.py)."""
+    from tests.reports_support import build_known_cases
+
+    with built_template(tmp_path_factory.mktemp("rpt"), "waishi_rpt", build_known_cases, base=db_template) as tpl:
+        yield tpl
+
+
+@pytest.fixture
+def reports_db_url(reports_template, tmp_path):
+    with copy_of_template(*reports_template, tmp_path, "waishi_r") as url:
+        yield url
+
+
+@pytest.fixture
+def reports_db(reports_db_url):
+    database = Database(reports_db_url)
+    yield database
+    database.dispose()

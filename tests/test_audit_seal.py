@@ -112,7 +112,8 @@ def test_a_deleted_case_is_caught_by_the_seal(service, key_env):
     seal.seal(service.db)
     _bypass_triggers(service.db, "DELETE FROM audit_events WHERE case_id = :c", {"c": case_id})
     with service.db.transaction() as s:
-        for table in ("case_path", "case_terms", "notifications", "work_items", "message_subscriptions"):
+        for table in ("case_path", "case_terms", "notifications", "work_items", "message_subscriptions",
+                      "report_fact_items", "report_facts"):
             s.execute(text(f"DELETE FROM {table} WHERE case_id = :c"), {"c": case_id})
         s.execute(text("DELETE FROM cases WHERE id = :c"), {"c": case_id})
     assert "seal_missing_chain" in kinds(service.db)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import terms
 from engine.definitions.flows import EMPTY, DiagramIndex
+from engine.reports import facts
 from engine.roles import UNIT_SCOPED
 from engine.runtime.case_store import CaseRow
 from engine.runtime.path import LIVE, all_tasks
@@ -186,6 +187,8 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
     if wf.completed and case.status == "running":
         case.status = "completed" if wf.success else "cancelled"
         case.ended_at = at
+    # The biannual report's row of this case (engine/reports/facts.py), in the same transaction.
+    facts.sync(session, case, before_data, at, first=case.seq == 0)
 
 
 def _sync_terms(session: Session, case_id: int, before: dict[str, Any], after: dict[str, Any]) -> None:
