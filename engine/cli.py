@@ -13,13 +13,46 @@ import click
 from engine.errors import DefinitionInvalid, WaishiError
 
 
-def _db(url: str | None):
+def _db(url: str | None, *, upgrading: bool = False):
+    """The database of the command, checked first: reachable, migrated and not of a newer schema
+    (for `db upgrade`: reachable and not newer). Otherwise `DatabaseNotReady`, shown in one line."""
     from engine.storage.db import Database
+    from engine.storage.schema import require_current, require_upgradable
 
-    return Database(url)
+    database = Database(url)
+    try:
+        return require_upgradable(database) if upgrading else require_current(database)
+    except Exception:
+        database.dispose()
+        raise
 
 
-@click.group()
+class _Main(click.Group):
+    """Shows a database that is not ready, or lost mid-command, in one line with exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import OperationalError
+
+        from engine.storage.schema import DatabaseNotReady
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseNotReady as exc:
+            click.echo(exc.text(_lang(ctx)), err=True)
+            ctx.exit(exc.exit_code)
+        except OperationalError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0][:200]
+            click.echo(f"database error: {reason}: check that the database is reachable and run "
+                       "`waishi db upgrade`" if _lang(ctx) == "en" else
+                       f"数据库错误：{reason}：请检查数据库是否可连接，并运行 `waishi db upgrade`。", err=True)
+            ctx.exit(2)
+
+
+def _lang(ctx: click.Context) -> str:
+    return (ctx.obj or {}).get("lang", "zh")
+
+
+@click.group(cls=_Main)
 @click.option("--db", "db_url", envvar="DATABASE_URL", default=None,
               help="Database URL (default: SQLite file var/waishi.db).")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), help="Language of messages.")
@@ -42,7 +75,7 @@ def db_upgrade(obj: dict) -> None:
     """Create or migrate the schema to the newest revision."""
     from engine.storage.migrate import upgrade
 
-    database = _db(obj["db_url"])
+    database = _db(obj["db_url"], upgrading=True)
     upgrade(database)
     click.echo(f"database ready: {database.engine.url.render_as_string(hide_password=True)}")
 
@@ -286,6 +319,7 @@ def run(obj: dict, host: str, port: int, with_worker: bool) -> None:
     # The web app is imported here only: the engine itself never depends on Flask.
     from webapp import create_app
 
+    _db(obj["db_url"]).dispose()
     app = create_app({"DATABASE_URL": obj["db_url"]} if obj["db_url"] else None)
     if with_worker:
         from engine.timers import run_worker
@@ -333,6 +367,8 @@ def scenario_run(ctx: click.Context, files: tuple[str, ...], scenario_db: str | 
     url = scenario_db
     if url is None and ctx.find_root().get_parameter_source("db_url") == ParameterSource.COMMANDLINE:
         url = ctx.obj["db_url"]
+    if url is not None:
+        _db(url).dispose()  # a database given here must be ready, as for every other command
     try:
         results = run_files(files, definitions=[Path(d) for d in definitions] or None, url=url,
                             echo=click.echo, lang=lang)
