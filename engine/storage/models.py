@@ -396,3 +396,6 @@ class AuthoringDraft(Base):
     files: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # "bpmn:name" -> text
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+from engine.storage import ops_models as _ops_models  # noqa: E402,F401  (their tables join Base.metadata)
