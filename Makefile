@@ -68,8 +68,9 @@ deploy: db
 seal-key: install
 	@test -f var/seal.key || test -n "$$WAISHI_SEAL_KEY$$WAISHI_SEAL_KEY_FILE" || $(BIN)/waishi audit keygen
 
+# gunicorn (2 web processes) and the timer worker as its own process; Ctrl-C stops both gracefully.
 run: demo deploy seal-key
-	$(BIN)/waishi run
+	$(BIN)/waishi serve --timer-worker
 
 test: install
 	$(BIN)/pytest

@@ -18,7 +18,7 @@ SCENARIOS = TEST_PROCESSES.parents[1] / "processes" / "scenarios"
 COMMANDS = [
     ("cases",), ("case", "1"), ("demo",), ("deploy", str(TEST_PROCESSES)), ("audit", "verify", "--all"),
     ("audit", "verify", "1"), ("audit", "seal"), ("audit", "seals"), ("audit", "export-seal", "1"),
-    ("worker", "--once"), ("run",), ("scenario", "run", str(SCENARIOS)),
+    ("worker", "--once"), ("run",), ("serve",), ("serve", "--dev"), ("scenario", "run", str(SCENARIOS)),
 ]
 
 

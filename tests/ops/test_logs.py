@@ -59,7 +59,8 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(app, caplog):
     assert lines(caplog, "waishi.request")[-1]["request_id"] == given
 
 
-def test_each_cli_command_logs_one_line(deployed, db_url, caplog):
+def test_each_cli_command_logs_one_line(deployed, db_url, caplog, monkeypatch):
+    monkeypatch.setenv("WAISHI_CLI_LOG", "1")
     caplog.set_level(logging.INFO)
     assert CliRunner().invoke(main, ["--db", db_url, "audit", "verify", "--all", "--quiet"]).exit_code == 0
     assert CliRunner().invoke(main, ["--db", db_url, "case", "424242"]).exit_code == 1
