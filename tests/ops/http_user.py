@@ -87,3 +87,34 @@ class HttpUser:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+TASK_FORM_RE = re.compile(r'(?s)<form[^>]*data-testid="task-form".*?</form>')
+VERSION_RE = re.compile(r'name="expected_version" value="(\d+)"')
+ROW_RE = re.compile(r'data-case="(\d+)" data-task="([^"]+)"')
+
+
+def inbox_rows(page: str) -> list[tuple[int, str]]:
+    """(case id, task id) of every task row on an inbox page."""
+    return [(int(c), t) for c, t in ROW_RE.findall(page)]
+
+
+def complete_task(user: HttpUser, case_id: int, task_id: str, data: dict[str, str]) -> Response:
+    """As a person does: open the task page, post its form (CSRF token and the version it was
+    rendered with), follow the redirect to the inbox. Returns the POST's response (303: done;
+    409: someone else completed it first; 200/400: the page came back with errors)."""
+    page = user.get(f"/cases/{case_id}/tasks/{task_id}")
+    if page.status != 200:
+        return page
+    form = TASK_FORM_RE.search(page.body)
+    if form is None:  # already completed: the page shows what was submitted
+        return Response(409, page.headers, page.body)
+    version = VERSION_RE.search(form.group(0))
+    assert version, "no expected_version on the task form"
+    posted = user.post(f"/cases/{case_id}/tasks/{task_id}", {**data, "csrf_token": page.csrf(),
+                                                              "expected_version": version.group(1),
+                                                              "_action": "submit"})
+    if posted.status == 303:
+        landing = user.follow(posted)
+        assert landing.status == 200, f"inbox after completing: {landing.status}"
+    return posted

@@ -51,9 +51,11 @@ def cli(url: str, *args: str):
 def snapshot(db: Database, data_dir: Path) -> dict:
     with db.read() as s:
         return {
-            "cases": [(c.id, c.status, c.state_hash, c.last_hash, c.seq) for c in s.scalars(select(Case).order_by(Case.id))],
+            "cases": [(c.id, c.status, c.state_hash, c.last_hash, c.seq)
+                      for c in s.scalars(select(Case).order_by(Case.id))],
             "events": [e.hash for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))],
-            "attachments": [(a.case_id, a.sha256, a.size) for a in s.scalars(select(Attachment).order_by(Attachment.id))],
+            "attachments": [(a.case_id, a.sha256, a.size)
+                            for a in s.scalars(select(Attachment).order_by(Attachment.id))],
             "documents": [(d.number, d.sha256) for d in s.scalars(select(Document).order_by(Document.id))],
             "tables": table_counts(db),
             "files": {p.relative_to(data_dir).as_posix(): sha256_of(p) for p in sorted(data_dir.rglob("*"))
