@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import attachments, holidays
@@ -33,7 +33,7 @@ from engine.sandbox import make_script_engine
 from engine.sandbox.helpers import CHINA_TZ
 from engine.side_effects import effect_log
 from engine.storage.db import Database
-from engine.storage.models import Attachment, Case, DefinitionVersion
+from engine.storage.models import Attachment, Case, DefinitionVersion, TaskDraft
 
 
 def utcnow() -> datetime:
@@ -121,6 +121,8 @@ class CaseService:
             self._apply(session, case, actor, "complete", payload, at,
                         lambda wf: effects.complete(wf, payload, task_id), task_id=task_id,
                         task_spec=item.spec_name)
+            # Its drafts (engine/drafts.py) end with the task, in the same transaction.
+            session.execute(delete(TaskDraft).where(TaskDraft.case_id == case_id, TaskDraft.task_id == task_id))
 
     @logged_command("cancel")
     def cancel_case(self, username: str, case_id: int, reason: str = "", *, at: datetime | None = None) -> None:
