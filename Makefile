@@ -78,6 +78,7 @@ test: install
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/http.py   # the web path; its part (b) needs PostgreSQL on 127.0.0.1 (or DATABASE_URL)
 
 lint: install
 	$(BIN)/ruff check engine webapp tests bench
