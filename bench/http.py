@@ -131,7 +131,8 @@ def in_process(args, tmp: Path) -> dict:
         for _ in range(args.instances):
             http_instance(starter, lookup, people, None)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_TOP", "35")))
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("BENCH_TOP", "35")))
     latencies.sort()
     return {"http": statistics.median(http_rates), "engine": statistics.median(engine_rates),
             "p50": latencies[len(latencies) // 2], "p95": latencies[int(len(latencies) * 0.95)],
