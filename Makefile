@@ -68,8 +68,9 @@ deploy: db
 seal-key: install
 	@test -f var/seal.key || test -n "$$WAISHI_SEAL_KEY$$WAISHI_SEAL_KEY_FILE" || $(BIN)/waishi audit keygen
 
+# gunicorn (2 web processes) and the timer worker as its own process; Ctrl-C stops both gracefully.
 run: demo deploy seal-key
-	$(BIN)/waishi run
+	$(BIN)/waishi serve --timer-worker
 
 test: install
 	$(BIN)/pytest
@@ -78,6 +79,7 @@ bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/http.py   # the web path; its part (b) needs PostgreSQL on 127.0.0.1 (or DATABASE_URL)
 
 lint: install
 	$(BIN)/ruff check engine webapp tests bench

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -13,13 +15,83 @@ import click
 from engine.errors import DefinitionInvalid, WaishiError
 
 
-def _db(url: str | None):
+def _db(url: str | None, *, upgrading: bool = False):
+    """The database of the command, checked first: reachable, migrated and not of a newer schema
+    (for `db upgrade`: reachable and not newer). Otherwise `DatabaseNotReady`, shown in one line."""
     from engine.storage.db import Database
+    from engine.storage.schema import require_current, require_upgradable
 
-    return Database(url)
+    database = Database(url)
+    try:
+        return require_upgradable(database) if upgrading else require_current(database)
+    except Exception:
+        database.dispose()
+        raise
 
 
-@click.group()
+class _Main(click.Group):
+    """Shows a database that is not ready, or lost mid-command, in one line with exit code 2, and
+    logs one structured line per command (`waishi.cli`: command words, duration, exit code)."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import OperationalError
+
+        from engine.ops.logs import emit
+        from engine.storage.schema import DatabaseNotReady
+
+        words = self._command_words(ctx)
+        started, pid = time.perf_counter(), os.getpid()
+        code: int | str = 0
+        try:
+            return super().invoke(ctx)
+        except DatabaseNotReady as exc:
+            click.echo(exc.text(_lang(ctx)), err=True)
+            code = exc.exit_code
+            ctx.exit(code)
+        except WaishiError as exc:
+            click.echo(exc.text(_lang(ctx)), err=True)
+            code = 1
+            ctx.exit(code)
+        except OperationalError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0][:200]
+            click.echo(f"database error: {reason}: check that the database is reachable and run "
+                       "`waishi db upgrade`" if _lang(ctx) == "en" else
+                       f"数据库错误：{reason}：请检查数据库是否可连接，并运行 `waishi db upgrade`。", err=True)
+            code = 2
+            ctx.exit(code)
+        except SystemExit as exc:
+            code = exc.code if exc.code is not None else 0
+            raise
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+            raise
+        except BaseException as exc:
+            code = "error:" + type(exc).__name__
+            raise
+        finally:
+            if words and os.getpid() == pid:  # not in gunicorn's forked web processes
+                emit(logging.getLogger("waishi.cli"), command=" ".join(words),
+                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                     outcome="ok" if code == 0 else f"exit {code}" if isinstance(code, int) else code)
+
+    def _command_words(self, ctx: click.Context) -> list[str]:
+        """The command's names (`audit verify`), without its arguments."""
+        args = list(getattr(ctx, "_protected_args", [])) + list(ctx.args)
+        words: list[str] = []
+        command: click.Command | None = self
+        while isinstance(command, click.Group) and args:
+            command = command.get_command(ctx, args[0])
+            if command is None:
+                break
+            words.append(args.pop(0))
+        return words
+
+
+def _lang(ctx: click.Context) -> str:
+    return (ctx.obj or {}).get("lang", "zh")
+
+
+@click.group(cls=_Main)
 @click.option("--db", "db_url", envvar="DATABASE_URL", default=None,
               help="Database URL (default: SQLite file var/waishi.db).")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), help="Language of messages.")
@@ -29,6 +101,10 @@ def main(ctx: click.Context, db_url: str | None, lang: str) -> None:
     ctx.obj = {"db_url": db_url, "lang": lang}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)
+    # The one line per command (waishi.cli) is for operators' logs: shown with WAISHI_CLI_LOG=1, so
+    # a person at the terminal reads only the command's own output.
+    shown = os.environ.get("WAISHI_CLI_LOG", "") in ("1", "true", "yes")
+    logging.getLogger("waishi.cli").setLevel(logging.INFO if shown else logging.WARNING)
 
 
 @main.group()
@@ -42,7 +118,7 @@ def db_upgrade(obj: dict) -> None:
     """Create or migrate the schema to the newest revision."""
     from engine.storage.migrate import upgrade
 
-    database = _db(obj["db_url"])
+    database = _db(obj["db_url"], upgrading=True)
     upgrade(database)
     click.echo(f"database ready: {database.engine.url.render_as_string(hide_password=True)}")
 
@@ -267,22 +343,62 @@ def _case_count(database) -> int:
 def worker(obj: dict, interval: float, once: bool) -> None:
     """Fire due timers (run as many workers as you like)."""
     from engine.runtime.service import CaseService
-    from engine.timers import fire_due, run_worker
+    from engine.timers import run_worker, worker_pass
 
     service = CaseService(_db(obj["db_url"]))
     if once:
-        click.echo(f"fired: {fire_due(service)}")
+        click.echo(f"fired: {worker_pass(service)}")
         return
-    run_worker(service, interval)
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    run_worker(service, interval, stop)
+
+
+@main.command()
+@click.option("--bind", envvar="WAISHI_BIND", default="127.0.0.1:5000", show_default=True,
+              help="Address(es) to listen on, comma-separated (env WAISHI_BIND).")
+@click.option("--workers", envvar="WAISHI_WORKERS", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes (env WAISHI_WORKERS).")
+@click.option("--threads", envvar="WAISHI_THREADS", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per web process (env WAISHI_THREADS).")
+@click.option("--timeout", envvar="WAISHI_TIMEOUT", default=60, show_default=True, type=click.IntRange(1),
+              help="Seconds a request may take before its process is restarted (env WAISHI_TIMEOUT).")
+@click.option("--graceful-timeout", envvar="WAISHI_GRACEFUL_TIMEOUT", default=30, show_default=True,
+              type=click.IntRange(1),
+              help="Seconds requests in flight get to finish on stop (env WAISHI_GRACEFUL_TIMEOUT).")
+@click.option("--timer-worker/--no-timer-worker", default=False, show_default=True,
+              help="Also run `waishi worker` as a process of its own, stopped with the server.")
+@click.option("--dev", is_flag=True, help="Flask's development server (one process, timer worker in a thread).")
+@click.pass_obj
+def serve(obj: dict, bind: str, workers: int, threads: int, timeout: int, graceful_timeout: int,
+          timer_worker: bool, dev: bool) -> None:
+    """Serve the web app with gunicorn (Ctrl-C or SIGTERM stop it gracefully)."""
+    _db(obj["db_url"]).dispose()
+    if dev:
+        host, _, port = bind.split(",")[0].rpartition(":")
+        _serve_dev(obj, host or "127.0.0.1", int(port or 5000), timer_worker)
+        return
+    from webapp.server import ServeOptions
+    from webapp.server import serve as serve_gunicorn
+
+    click.echo(f"Waishi on http://{bind.split(',')[0]} ({workers} web process(es) × {threads} threads"
+               + (", timer worker" if timer_worker else "") + ")")
+    serve_gunicorn(ServeOptions(bind=bind, workers=workers, threads=threads, timeout=timeout,
+                                graceful_timeout=graceful_timeout, db_url=obj["db_url"], timer_worker=timer_worker))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-@click.option("--worker/--no-worker", "with_worker", default=True, help="Run the timer worker in-process.")
-@click.pass_obj
-def run(obj: dict, host: str, port: int, with_worker: bool) -> None:
-    """Serve the web app, with the timer worker in a background thread."""
+@click.option("--worker/--no-worker", "with_worker", default=True, help="Run the timer worker too.")
+@click.option("--dev", is_flag=True, help="Flask's development server, timer worker in a thread.")
+@click.pass_context
+def run(ctx: click.Context, host: str, port: int, with_worker: bool, dev: bool) -> None:
+    """`waishi serve` on HOST:PORT with the timer worker (as its own process)."""
+    ctx.invoke(serve, bind=f"{host}:{port}", timer_worker=with_worker, dev=dev)
+
+
+def _serve_dev(obj: dict, host: str, port: int, with_worker: bool) -> None:
     # The web app is imported here only: the engine itself never depends on Flask.
     from webapp import create_app
 
@@ -292,8 +408,53 @@ def run(obj: dict, host: str, port: int, with_worker: bool) -> None:
 
         service = app.extensions["waishi"].cases
         threading.Thread(target=run_worker, args=(service,), daemon=True, name="timer-worker").start()
-    click.echo(f"Waishi on http://{host}:{port}")
+    click.echo(f"Waishi (development server) on http://{host}:{port}")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="WAISHI_DATA_DIR",
+              default="var", show_default=True, help="Where the attachments and documents are (env WAISHI_DATA_DIR).")
+@click.pass_obj
+def backup(obj: dict, path: Path, data_dir: Path) -> None:
+    """Back up the database and the files into the new folder PATH (docs/deploy.md)."""
+    from engine.ops.backup import backup as run_backup
+
+    result = run_backup(_db(obj["db_url"]), path, data_dir)
+    rows = sum(result.tables.values())
+    click.echo(f"backup {result.path}: {rows} rows in {len(result.tables)} tables, {result.files} files"
+               if obj["lang"] == "en" else
+               f"已备份到 {result.path}：{len(result.tables)} 张表共 {rows} 行，{result.files} 个文件")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="WAISHI_DATA_DIR",
+              default="var", show_default=True, help="Where to put the attachments and documents.")
+@click.pass_obj
+def restore(obj: dict, path: Path, data_dir: Path) -> None:
+    """Restore the backup PATH into a new, empty database (--db) and data folder; checks it."""
+    from engine.ops.backup import restore as run_restore
+    from engine.storage.db import Database
+
+    result = run_restore(path, Database(obj["db_url"]), data_dir)
+    rows = sum(result.tables.values())
+    click.echo(f"restored {rows} rows and {result.files} files, all as in the backup's manifest; "
+               "now run `waishi audit verify --all`" if obj["lang"] == "en" else
+               f"已恢复 {rows} 行、{result.files} 个文件，与备份清单一致；请再运行 `waishi audit verify --all`")
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT (Ctrl-C) end the worker after the pass in progress, never inside a command."""
+    import signal
+
+    def handler(signum, _frame) -> None:
+        logging.getLogger("waishi.timers").info("signal %s: stopping after this pass", signum)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
 
 
 def entry() -> None:
@@ -333,6 +494,8 @@ def scenario_run(ctx: click.Context, files: tuple[str, ...], scenario_db: str | 
     url = scenario_db
     if url is None and ctx.find_root().get_parameter_source("db_url") == ParameterSource.COMMANDLINE:
         url = ctx.obj["db_url"]
+    if url is not None:
+        _db(url).dispose()  # a database given here must be ready, as for every other command
     try:
         results = run_files(files, definitions=[Path(d) for d in definitions] or None, url=url,
                             echo=click.echo, lang=lang)

@@ -15,6 +15,7 @@ import time
 from datetime import datetime
 
 from engine.errors import WaishiError
+from engine.ops import heartbeat
 from engine.runtime.service import CaseService
 
 log = logging.getLogger("waishi.timers")
@@ -63,19 +64,36 @@ class Sealer:
 
 
 def run_worker(service: CaseService, interval: float = 5.0, stop: threading.Event | None = None) -> None:
+    """Pass after pass until `stop` is set. A pass in progress always finishes (each fire command
+    commits or rolls back whole); the worker's heartbeat row is removed on the way out."""
     stop = stop or threading.Event()
     sealer = Sealer(service)
-    log.info("timer worker started (every %.1f s)", interval)
+    name, started = heartbeat.worker_name(), service.clock()
+    log.info("timer worker %s started (every %.1f s)", name, interval)
     while not stop.is_set():
-        try:
-            fired = fire_due(service)
-            if fired:
-                log.info("fired timers of cases %s", fired)
-        except Exception:  # the worker must survive a lost connection and retry on the next pass
-            log.exception("timer pass failed")
+        worker_pass(service, name, started)
         sealer.tick()
         _index_paths(service)
         stop.wait(interval)
+    try:
+        heartbeat.stopped(service.db, name)
+    except Exception:
+        log.exception("removing the heartbeat of %s failed", name)
+    log.info("timer worker %s stopped", name)
+
+
+def worker_pass(service: CaseService, name: str | None = None, started: datetime | None = None) -> list[int]:
+    """One pass: record the heartbeat (read by /ready), then fire what is due."""
+    name = name or heartbeat.worker_name()
+    fired: list[int] = []
+    try:
+        heartbeat.beat(service.db, name, started or service.clock())
+        fired = fire_due(service)
+        if fired:
+            log.info("fired timers of cases %s", fired)
+    except Exception:  # the worker must survive a lost connection and retry on the next pass
+        log.exception("timer pass failed")
+    return fired
 
 
 def _index_paths(service: CaseService) -> None:

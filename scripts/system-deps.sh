@@ -5,10 +5,13 @@
 #   poppler-utils    pdftotext / pdffonts / pdftoppm: the document tests read the PDFs with them
 #   zbar-tools       zbarimg: the document tests decode the QR code printed on each PDF
 #   chromium, chromium-driver   the browser tests (Playwright drives Debian's Chromium)
+#   postgresql-client   pg_dump / pg_restore: `waishi backup` and `waishi restore` on PostgreSQL
 # As root it installs; otherwise it prints the command to run and fails only with --require.
 set -euo pipefail
 
 PACKAGES=(fonts-noto-cjk poppler-utils zbar-tools chromium chromium-driver)
+# The PostgreSQL server's own packages bring pg_dump of its version: ask for the client only without it.
+command -v pg_dump >/dev/null 2>&1 || PACKAGES+=(postgresql-client)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -86,12 +86,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     files = AttachmentStore(Path(app.config["WAISHI_DATA_DIR"]) / "attachments")
     cases = CaseService(db, specs, files=files, max_upload_bytes=app.config["MAX_CONTENT_LENGTH"])
     app.extensions["waishi"] = Waishi(db=db, specs=specs, cases=cases, audit=AuditService(db, specs))
-    app.extensions["waishi_throttle"] = LoginThrottle(free_attempts=app.config["LOGIN_FREE_ATTEMPTS"],
+    app.extensions["waishi_throttle"] = LoginThrottle(db, "login", free_attempts=app.config["LOGIN_FREE_ATTEMPTS"],
                                                       base_delay=app.config["LOGIN_BASE_DELAY"])
     CSRFProtect(app)
 
-    from webapp import errors, i18n, labels, layout
+    from webapp import errors, i18n, labels, layout, request_log
 
+    request_log.init_app(app)  # first, so every request (sign-in included) is timed and logged
     i18n.init_app(app)
     labels.init_app(app)
     errors.init_app(app)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from engine.runtime.actors import Actor, require_may_change
 from engine.storage.models import Unit, User, UserRole
 from engine.users import authenticate
+from webapp import request_log
 from webapp.urls import safe_next
 
 log = logging.getLogger("waishi.auth")
@@ -58,7 +59,7 @@ def current_user() -> CurrentUser | None:
 def load_user() -> None:
     g.user = None
     uid = session.get("uid")
-    if uid is None or request.endpoint in ("static", "health.health"):
+    if uid is None or request.endpoint in ("static", "health.health", "health.ready"):
         return
     db = current_app.extensions["waishi"].db
     with db.read() as s:
@@ -76,6 +77,7 @@ def load_user() -> None:
     r = rows[0]
     g.user = CurrentUser(r.id, r.username, r.display_name, r.unit_code, r.name_zh, r.name_en,
                          frozenset(x.role for x in rows if x.role))
+    request_log.mark_user(r.id)
     if request.method not in SAFE_METHODS and request.endpoint not in READ_ONLY_POSTS:
         # Read-only roles (auditors) change nothing: the engine refuses every command of theirs, and
         # every route that could lead to one is refused here too, before any form is read.

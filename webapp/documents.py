@@ -75,7 +75,8 @@ def _setup(state) -> None:
         app.extensions["waishi"].db, data_dir=app.config.get("WAISHI_DATA_DIR"),
         public_url=app.config.get("WAISHI_PUBLIC_URL"))
     app.extensions["waishi_verify_throttle"] = LoginThrottle(
-        free_attempts=app.config["VERIFY_FREE_MISSES"], base_delay=app.config["VERIFY_BASE_DELAY"], max_delay=600.0)
+        app.extensions["waishi"].db, "verify", free_attempts=app.config["VERIFY_FREE_MISSES"],
+        base_delay=app.config["VERIFY_BASE_DELAY"], max_delay=600.0)
 
 
 # -- the case page --------------------------------------------------------------------------------

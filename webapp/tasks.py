@@ -32,7 +32,7 @@ from engine.queries import inbox
 from engine.queries.labels import field_labels
 from engine.roles import TASK_ROLES
 from engine.storage.models import User
-from webapp import case_sections, task_form
+from webapp import case_sections, layout, task_form
 from webapp.auth import current_user, login_required
 from webapp.i18n import dt, engine_text, lang
 from webapp.services import waishi
@@ -77,6 +77,7 @@ def inbox_page():
             tab = "claimable" if counts.mine == 0 and counts.claimable > 0 else "mine"
         rows = inbox.rows(session, user.actor, tab, flt, now)
         processes = inbox.process_choices(session)
+        layout.prime_nav_counts(session, counts)
     return render_template("tasks/inbox.html", tab=tab, rows=rows, counts=counts, processes=processes,
                            filters=raw, limit=flt.limit)
 
@@ -125,8 +126,7 @@ def task_post(case_id: int, task_id: str):
                           summary=engine_text(err), status=422)
     except Conflict as err:
         return _conflict(case_id, task_id, _conflict_text(err), values=values)
-    drafts.discard(waishi().db, case_id, task_id)
-    flash(_("The task was completed."), "success")
+    flash(_("The task was completed."), "success")  # the task's drafts went with the command
     return redirect(url_for("tasks.inbox"), 303)
 
 
@@ -145,6 +145,7 @@ def _task_page(case_id: int, task_id: str, *, values: dict[str, Any] | None = No
         draft = None
         if values is None and editable:
             draft = drafts.load(session, case_id, task_id, user.username)
+        layout.prime_nav_counts(session)
     form_view = None
     if form is not None and editable:
         if values is None:

@@ -236,8 +236,11 @@ class DocumentService:
         """Kinds whose number the case data holds but whose document is not issued yet."""
         with self.db.read() as session:
             data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
+            numbered = [k.code for k in KINDS.values() if k.number_in(data)]
+            if not numbered:  # most commands: no document number yet, nothing to look up
+                return []
             issued = set(session.scalars(select(Document.kind).where(Document.case_id == case_id)))
-        return [k.code for k in KINDS.values() if k.number_in(data) and k.code not in issued]
+        return [k for k in numbered if k not in issued]
 
     def for_case(self, actor: Actor, case_id: int) -> list[DocumentView]:
         with self.db.read() as session:

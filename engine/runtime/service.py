@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import attachments, holidays
@@ -21,6 +21,7 @@ from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms.validate import validate_submission
+from engine.ops.logs import logged_command
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, path, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
@@ -32,7 +33,7 @@ from engine.sandbox import make_script_engine
 from engine.sandbox.helpers import CHINA_TZ
 from engine.side_effects import effect_log
 from engine.storage.db import Database
-from engine.storage.models import Attachment, Case, DefinitionVersion
+from engine.storage.models import Attachment, Case, DefinitionVersion, TaskDraft
 
 
 def utcnow() -> datetime:
@@ -64,6 +65,7 @@ class CaseService:
 
     # -- commands -------------------------------------------------------------------------
 
+    @logged_command("start")
     def start_case(self, username: str, process_id: str, data: dict[str, Any] | None = None, *,
                    unit_code: str | None = None, title: str | None = None,
                    at: datetime | None = None) -> int:
@@ -96,14 +98,17 @@ class CaseService:
         self._workflows.put(case.id, case.state_hash, outcome.workflow)
         return case.id
 
+    @logged_command("claim")
     def claim(self, username: str, case_id: int, task_id: str, *, expected_version: int | None = None,
               at: datetime | None = None) -> None:
         self._assign(username, case_id, task_id, expected_version, at, claim=True)
 
+    @logged_command("release")
     def release(self, username: str, case_id: int, task_id: str, *, expected_version: int | None = None,
                 at: datetime | None = None) -> None:
         self._assign(username, case_id, task_id, expected_version, at, claim=False)
 
+    @logged_command("complete")
     def complete_task(self, username: str, case_id: int, task_id: str, data: dict[str, Any] | None, *,
                       expected_version: int | None = None, at: datetime | None = None) -> None:
         at = at or self.clock()
@@ -116,7 +121,10 @@ class CaseService:
             self._apply(session, case, actor, "complete", payload, at,
                         lambda wf: effects.complete(wf, payload, task_id), task_id=task_id,
                         task_spec=item.spec_name)
+            # Its drafts (engine/drafts.py) end with the task, in the same transaction.
+            session.execute(delete(TaskDraft).where(TaskDraft.case_id == case_id, TaskDraft.task_id == task_id))
 
+    @logged_command("cancel")
     def cancel_case(self, username: str, case_id: int, reason: str = "", *, at: datetime | None = None) -> None:
         at = at or self.clock()
         with self.db.transaction() as session:
@@ -129,6 +137,7 @@ class CaseService:
             case.status, case.ended_at = "cancelled", at
             self._apply(session, case, actor, "cancel", payload, at, lambda wf: effects.cancel(wf, payload))
 
+    @logged_command("comment")
     def comment(self, username: str, case_id: int, text: str, at: datetime | None = None, *,
                 task_id: str | None = None) -> None:
         """A comment on the case (办理意见、说明), by anyone who may read it; on a task's page it
@@ -144,6 +153,7 @@ class CaseService:
                 task_spec = self._item(session, case, task_id).spec_name
             self._note(session, case, actor, "comment", {"text": text}, at, task_id=task_id, task_spec=task_spec)
 
+    @logged_command("attach")
     def attach(self, username: str, case_id: int, filename: str | None, data: bytes, *,
                task_id: str | None = None, at: datetime | None = None) -> int:
         """Attach a file to a running case: who may read the case and holds a task role (not
@@ -173,6 +183,7 @@ class CaseService:
             self._note(session, case, actor, "attach", payload, at, task_id=task_id, task_spec=task_spec)
             return row.id
 
+    @logged_command("fire_timers")
     def fire_timers(self, case_id: int, *, at: datetime | None = None, skip_locked: bool = False) -> bool:
         """Fire the case's due timers. Returns False when nothing was due or, with `skip_locked`,
         when another worker holds the case (it will fire them)."""
@@ -196,6 +207,7 @@ class CaseService:
         with self.db.read() as session:
             return list(session.scalars(query))
 
+    @logged_command("deliver_message")
     def deliver_message(self, username: str, message: str, payload: dict[str, Any] | None = None, *,
                         case_id: int | None = None, correlations: dict[str, Any] | None = None,
                         at: datetime | None = None) -> int:

@@ -475,3 +475,4 @@ class FrozenReport(Base):
     sha256: Mapped[str] = mapped_column(String(64))  # over both hashes and the number
     frozen_by: Mapped[str] = mapped_column(String(64))
     frozen_at: Mapped[datetime]
+from engine.storage import ops_models as _ops_models  # noqa: E402,F401  (their tables join Base.metadata)

@@ -1,0 +1,1 @@
+"""Running the service: readiness checks, worker heartbeats, structured logs, backups."""
