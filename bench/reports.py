@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Not bench/ itself on the path: bench/http.py would shadow the standard library's http package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
@@ -95,12 +97,14 @@ def fill(db: Database, n: int, seed: int = 9) -> None:
         versions = dict(session.execute(select(DefinitionVersion.process_id, DefinitionVersion.id)).all())
         first = (session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0) + 1
     span = (END - START).total_seconds()
+    # Case ids grow with submission time, as they do in the office (a case is numbered when it is
+    # started): the period's rows lie together, as they would on a real database.
+    starts = sorted(START + timedelta(seconds=rng.random() * span) for _ in range(n))
     began = time.perf_counter()
     for lo in range(0, n, BATCH):
         cases, items, fact_rows, fact_items = [], [], [], []
         for i in range(lo, min(n, lo + BATCH)):
-            cid, process = first + i, rng.choice(PROCESSES)
-            at = START + timedelta(seconds=rng.random() * span)
+            cid, process, at = first + i, rng.choice(PROCESSES), starts[i]
             data, unit = synthetic(rng, process), rng.choice(UNITS)
             status = "cancelled" if data["outcome"] == "cancelled" else "completed"
             cases.append({"id": cid, "process_id": process, "version_id": versions[process], "status": status,
@@ -112,7 +116,9 @@ def fill(db: Database, n: int, seed: int = 9) -> None:
                 done = t + timedelta(hours=rng.expovariate(1 / 6))
                 items.append({"case_id": cid, "task_id": f"{cid}-{k}", "spec_name": spec, "name": spec, "role": role,
                               "unit_code": unit, "state": "completed", "version": 2, "created_at": t,
-                              "completed_at": done, "completed_by": "x"})
+                              "completed_at": done, "completed_by": "x", "process_id": process,
+                              "duration_s": round((done - t).total_seconds()),
+                              "submitted_on": at.astimezone(CHINA_TZ).date()})
                 t = done
             f = facts_mod.facts_of(process, unit, status, data)
             local = at.astimezone(CHINA_TZ)

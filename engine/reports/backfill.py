@@ -1,6 +1,7 @@
 """Facts for cases that existed before the report (`waishi reports backfill`): each case's data
 and status as stored, and the approval instant from its events — the first event whose data
-diff brought the document number. Cases that already have facts are left alone."""
+diff brought the document number; their work items get the case's process and submission day.
+Cases that already have facts are left alone."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from types import SimpleNamespace
 from sqlalchemy import select, update
 
 from engine.reports import facts
+from engine.sandbox.helpers import CHINA_TZ
 from engine.storage.db import Database
-from engine.storage.models import AuditEvent, Case, ReportFact
+from engine.storage.models import AuditEvent, Case, ReportFact, WorkItem
 
 BATCH = 200
 
@@ -32,6 +34,8 @@ def backfill(db: Database, progress: Callable[[int], None] | None = None) -> int
                 session.execute(update(ReportFact).where(ReportFact.case_id == case.id).values(
                     approved_at=at, to_approval_s=None if at is None else max(
                         0, int((at - case.started_at).total_seconds()))))
+                session.execute(update(WorkItem).where(WorkItem.case_id == case.id).values(
+                    process_id=case.process_id, submitted_on=case.started_at.astimezone(CHINA_TZ).date()))
             done += len(ids)
         if progress:
             progress(len(ids))

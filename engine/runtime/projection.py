@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, case, delete, insert, update
 from sqlalchemy.orm import Session
 
 from engine.audit import terms
@@ -21,6 +21,8 @@ from engine.roles import UNIT_SCOPED
 from engine.runtime.case_store import CaseRow
 from engine.runtime.path import LIVE, all_tasks
 from engine.runtime.state import canonical_json
+from engine.sandbox.helpers import CHINA_TZ
+from engine.storage.expressions import whole_seconds_between
 from engine.storage.models import CaseTerm, MessageSubscription, Notification, WorkItem
 
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -147,6 +149,10 @@ _NOTIFY_INSERT = insert(Notification.__table__)
 _CLOSE = (update(_ITEMS)
           .where(_ITEMS.c.case_id == bindparam("c"), _ITEMS.c.task_id == bindparam("t"), _ITEMS.c.state == "open")
           .values(state=bindparam("s"), completed_by=bindparam("by"), completed_at=bindparam("at"),
+                  # how long a completed item took (none for a cancelled one): the report's time per step
+                  duration_s=case((bindparam("by", type_=_ITEMS.c.completed_by.type).is_not(None),
+                                   whole_seconds_between(_ITEMS.c.created_at,
+                                                         bindparam("at", type_=_ITEMS.c.completed_at.type)))),
                   version=_ITEMS.c.version + 1))
 
 
@@ -165,12 +171,13 @@ def sync(session: Session, case: CaseRow, wf: BpmnWorkflow, at: datetime, actor:
     new = [tid for tid in ready if tid not in before.open_tasks]
     if new:
         _notify_new_tasks(session, case, [ready[tid] for tid in new], at)
+        submitted_on = case.started_at.astimezone(CHINA_TZ).date()
         session.execute(_ITEMS_INSERT, [{
             "case_id": case.id, "task_id": tid, "spec_name": ready[tid].task_spec.bpmn_id,
             "name": ready[tid].task_spec.bpmn_name or ready[tid].task_spec.bpmn_id,
             "form_key": form_key(ready[tid].task_spec), "role": ready[tid].task_spec.lane or "",
             "unit_code": case.unit_code, "state": "open", "version": 1, "created_at": at,
-            "due_at": due_at(ready[tid]),
+            "due_at": due_at(ready[tid]), "process_id": case.process_id, "submitted_on": submitted_on,
         } for tid in new])
     messages = waiting_messages(wf)
     if messages != before.messages:
