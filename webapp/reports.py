@@ -13,12 +13,13 @@ from flask_babel import gettext as _
 
 from engine.errors import WaishiError
 from engine.reports import charts
+from engine.reports.jobs import ExportJobStore
 from engine.reports.period import Period
 from engine.reports.render import num, pct, sections
 from engine.reports.service import FORMATS, FREEZERS, READERS, Export, ReportService
+from webapp import report_jobs
 from webapp.auth import current_user, login_required
 from webapp.i18n import engine_text, lang
-from webapp.report_jobs import ExportJobs
 from webapp.services import waishi
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -28,11 +29,11 @@ def report_service() -> ReportService:
     ext = current_app.extensions
     if "waishi_reports" not in ext:
         ext["waishi_reports"] = ReportService(waishi().db)
-        ext["waishi_report_jobs"] = ExportJobs()
+        ext["waishi_report_jobs"] = ExportJobStore(waishi().db)
     return ext["waishi_reports"]
 
 
-def jobs() -> ExportJobs:
+def jobs() -> ExportJobStore:
     report_service()
     return current_app.extensions["waishi_report_jobs"]
 
@@ -108,8 +109,8 @@ def job_start():
 
         def work(progress):
             return service.export(username, period, fmt, language, progress=progress)
-    job = jobs().start(username, fmt, work)
-    return jsonify(id=job.id, status=url_for("reports.job_status", job_id=job.id))
+    job_id = report_jobs.start(jobs(), username, fmt, work)
+    return jsonify(id=job_id, status=url_for("reports.job_status", job_id=job_id))
 
 
 @bp.get("/jobs/<job_id>")
@@ -117,21 +118,20 @@ def job_status(job_id: str):
     job = jobs().get(job_id, current_user().username)
     if job is None:
         abort(404)
-    state = job.state()
-    body = {"state": state, "done": job.done, "total": job.total, "step": job.step}
-    if state == "done":
+    body = {"state": job.state, "done": job.done, "total": job.total, "step": job.step}
+    if job.state == "done":
         body["file"] = url_for("reports.job_file", job_id=job.id)
-    elif state == "failed":
+    elif job.state == "failed":
         body["message"] = engine_text(job.error) if job.error else _("The export failed. Try again later.")
     return jsonify(body)
 
 
 @bp.get("/jobs/<job_id>/file")
 def job_file(job_id: str):
-    job = jobs().get(job_id, current_user().username)
-    if job is None or job.result is None:
+    result = jobs().file(job_id, current_user().username)
+    if result is None:
         abort(404)
-    return _download(job.result)
+    return _download(result)
 
 
 @bp.post("/freeze")

@@ -464,6 +464,28 @@ class ReportFactItem(Base):
     persons: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ReportExportJob(Base):
+    """A report export running in the background (engine/reports/jobs.py): its progress, then its
+    file, readable from every web process; kept ten minutes."""
+
+    __tablename__ = "report_export_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    fmt: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(8))  # running | done | failed
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=1)
+    step: Mapped[str] = mapped_column(String(200), default="")
+    filename: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    mimetype: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    error_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+
 class FrozenReport(Base):
     """A report as submitted: its number, period, the figures as JSON (everything a page, Word,
     Excel or CSV file is rendered from) and the PDF, each with its SHA-256."""

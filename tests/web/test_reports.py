@@ -130,3 +130,35 @@ def test_the_auditor_cannot_freeze(web, rapp):
     page = auditor.get(H1).get_data(as_text=True)
     assert 'data-testid="freeze-form"' not in page
     assert auditor.post("/reports/freeze", {"year": "2026", "half": "H1"}).status_code == 403
+
+
+def test_another_web_process_answers_for_a_job_and_a_lost_one_is_interrupted(rapp, reports_db_url, tmp_path):
+    """gunicorn runs several processes: the job's progress and file come from the database, so an
+    app that did not start the job (another process's) answers for it; a job whose process went
+    away is reported as interrupted, not running forever."""
+    from datetime import timedelta
+
+    from engine.reports.jobs import STALE, ExportJobStore
+    from engine.reports.service import utcnow
+
+    other = create_app({"DATABASE_URL": reports_db_url, "TESTING": True, "SECRET_KEY": "test-secret-key",
+                        "WAISHI_DATA_DIR": str(tmp_path / "data")})
+    try:
+        here, there = Web(rapp), Web(other)
+        assert here.login("leader").status_code == 302 and there.login("leader").status_code == 302
+        started = here.get("/reports/jobs/start?format=xlsx&year=2026&half=H1").get_json()
+        for _ in range(600):
+            status = there.get(started["status"]).get_json()
+            if status["state"] != "running":
+                break
+            time.sleep(0.05)
+        assert status["state"] == "done"
+        assert there.get(status["file"]).data[:2] == b"PK"
+
+        store = other.extensions["waishi"].db
+        lost = ExportJobStore(store).create("leader", "pdf")  # its process died before any progress
+        later = ExportJobStore(store, clock=lambda: utcnow() + STALE + timedelta(seconds=1)).get(lost, "leader")
+        assert (later.state, later.error.zh) == ("failed", "导出被中断（服务已重启），请重新导出")
+        assert ExportJobStore(store).get(lost, "auditor") is None
+    finally:
+        other.extensions["waishi"].db.dispose()
