@@ -1,6 +1,6 @@
-"""All the report's figures for a period, with last year's beside them: one SQL query per table
-(engine/reports/figures_*.py), never a workflow load. The result is plain JSON data — what every
-rendering uses and what a frozen report stores."""
+"""All the report's figures for a period, with last year's beside them: each table from one SQL
+query (engine/reports/figures_*.py; tables over the same rows share theirs), never a workflow
+load. The result is plain JSON data — what every rendering uses and what a frozen report stores."""
 
 from __future__ import annotations
 
@@ -20,15 +20,15 @@ FORMAT = 1
 
 def _tables(session: Session, period: Period) -> list[Table]:
     dialect = session.get_bind().dialect.name
-    days, size = figures_outbound.days_and_size(session, period)
-    plan, budget = figures_outbound.plan_and_budget(session, period)
+    totals, days, size, plan, budget = figures_outbound.overview(session, period)
+    cube = figures_outbound.cube(session, period)
     return [
-        figures_outbound.outcome_totals(session, period),
-        figures_outbound.by_unit(session, period),
+        totals,
+        figures_outbound.by_unit(session, period, cube),
         figures_outbound.by_country(session, period),
         figures_outbound.by_continent(session, period),
-        figures_outbound.by_purpose(session, period),
-        figures_outbound.by_rank(session, period),
+        figures_outbound.by_purpose(cube),
+        figures_outbound.by_rank(cube),
         days, size, plan, budget,
         figures_compliance.compliance(session, period),
         figures_outbound.outcome_totals(session, period, "inbound"),

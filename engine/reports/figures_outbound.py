@@ -1,7 +1,8 @@
 """出访 — outbound figures: delegations and person-trips by outcome, by sending unit, destination
 country and continent, purpose, rank of the head, days abroad, delegation size, plan and budget.
-Each function is one SQL query over `report_facts` (and `report_fact_items` for destinations),
-filtered on the indexed (kind, submitted_on)."""
+Every table comes from one SQL query over `report_facts` (and `report_fact_items` for
+destinations), filtered on the indexed (kind, submitted_on); tables that read the same rows share
+their query (the single-row ones share `overview`, those by unit, purpose and rank the `cube`)."""
 
 from __future__ import annotations
 
@@ -26,19 +27,35 @@ OUTCOMES = [("applied", "申报", "Applied", None), ("approved", "批准", "Appr
             ("pending", "审批中", "Pending", F.outcome == "pending")]
 
 
-def outcome_totals(session: Session, period: Period, kind: str = OUT) -> Table:
+def _outcome_columns() -> list:
     cols = []
     for key, _zh, _en, cond in OUTCOMES:
         cols.append(func.count().label(key) if cond is None else count_if(cond).label(key))
         cols.append((func.coalesce(func.sum(F.persons), 0) if cond is None else sum_if(cond, F.persons)).label(
             key + "_p"))
-    r = session.execute(select(*cols).where(*in_period(kind, period))).one()
+    return cols
+
+
+def _outcome_table(r, kind: str) -> Table:
     rows = [row(key, zh, en, [int(r[i * 2]), int(r[i * 2 + 1])]) for i, (key, zh, en, _) in enumerate(OUTCOMES)]
     if kind == OUT:
         return table("outbound_totals", "outbound", "出访团组和人次", "Delegations and person-trips",
                      [column("delegations", "团组数", "Delegations"), column("persons", "人次", "Person-trips")], rows)
     return table("inbound_totals", "inbound", "邀请批次和人数", "Invitations and persons",
                  [column("invitations", "批次", "Invitations"), column("persons", "人数", "Persons")], rows)
+
+
+def outcome_totals(session: Session, period: Period, kind: str = OUT) -> Table:
+    return _outcome_table(session.execute(select(*_outcome_columns()).where(*in_period(kind, period))).one(), kind)
+
+
+def overview(session: Session, period: Period) -> tuple[Table, Table, Table, Table, Table]:
+    """The single-row tables of the period's trips — totals by outcome, days abroad, delegation
+    size, plan and budget — from one scan of its facts."""
+    parts = [_outcome_columns(), _days_size_columns(), _plan_budget_columns()]
+    r = session.execute(select(*[c for part in parts for c in part]).where(*in_period(OUT, period))).one()
+    a, b = len(parts[0]), len(parts[0]) + len(parts[1])
+    return (_outcome_table(r[:a], OUT), *_days_size_tables(r[a:b]), *_plan_budget_tables(r[b:]))
 
 
 def _grouped(session: Session, period: Period, key_col, extra_from=None) -> list:
@@ -50,13 +67,30 @@ def _grouped(session: Session, period: Period, key_col, extra_from=None) -> list
     return session.execute(query).all()
 
 
-def by_unit(session: Session, period: Period) -> Table:
-    query = (select(F.unit_code, Unit.name_zh, Unit.name_en, func.count(), count_if(APPROVED),
-                    sum_if(APPROVED, F.persons))
-             .outerjoin(Unit, Unit.code == F.unit_code).where(*in_period(OUT, period))
-             .group_by(F.unit_code, Unit.name_zh, Unit.name_en).order_by(F.unit_code))
-    rows = [row(code or "-", zh or code or "-", en or code or "-", [int(a), int(b), int(c)])
-            for code, zh, en, a, b, c in session.execute(query)]
+Cube = dict[tuple, tuple[int, int, int]]
+
+
+def cube(session: Session, period: Period) -> Cube:
+    """(unit, purpose, rank) → applied, approved, person-trips approved: one scan of the period's
+    facts that the tables by unit, purpose and rank each add up along their own dimension."""
+    query = (select(F.unit_code, F.purpose, F.rank, func.count(), count_if(APPROVED), sum_if(APPROVED, F.persons))
+             .where(*in_period(OUT, period)).group_by(F.unit_code, F.purpose, F.rank))
+    return {(u, p, r): (int(a), int(b), int(c)) for u, p, r, a, b, c in session.execute(query)}
+
+
+def _along(facts: Cube, axis: int) -> list[tuple[str | None, list[int]]]:
+    sums: dict[str | None, list[int]] = {}
+    for key, values in facts.items():
+        total = sums.setdefault(key[axis], [0, 0, 0])
+        for i, v in enumerate(values):
+            total[i] += v
+    return sorted(sums.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+
+
+def by_unit(session: Session, period: Period, facts: Cube) -> Table:
+    names = {code: (zh, en) for code, zh, en in session.execute(select(Unit.code, Unit.name_zh, Unit.name_en))}
+    rows = [row(code or "-", *(names.get(code) or (code or "-", code or "-")), values)
+            for code, values in _along(facts, 0)]
     return table("outbound_by_unit", "outbound", "按派出单位", "By sending unit", COUNTS, rows, chart="bar")
 
 
@@ -80,16 +114,14 @@ def by_continent(session: Session, period: Period) -> Table:
     return table("outbound_by_continent", "outbound", "按洲别", "By continent", COUNTS, rows)
 
 
-def by_purpose(session: Session, period: Period) -> Table:
-    rows = [row(code or "-", *labels.pair(labels.PURPOSES, code), [int(a), int(b), int(c)])
-            for code, a, b, c in _grouped(session, period, F.purpose)]
+def by_purpose(facts: Cube) -> Table:
+    rows = [row(code or "-", *labels.pair(labels.PURPOSES, code), values) for code, values in _along(facts, 1)]
     return table("outbound_by_purpose", "outbound", "按出访类别", "By purpose", COUNTS, rows, chart="pie")
 
 
-def by_rank(session: Session, period: Period) -> Table:
+def by_rank(facts: Cube) -> Table:
     order = list(labels.RANKS)
-    rows = [row(code or "-", *labels.pair(labels.RANKS, code), [int(a), int(b), int(c)])
-            for code, a, b, c in _grouped(session, period, F.rank)]
+    rows = [row(code or "-", *labels.pair(labels.RANKS, code), values) for code, values in _along(facts, 2)]
     rows.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else -1, reverse=True)
     return table("outbound_by_rank", "outbound", "按团长职级", "By rank of the delegation head", COUNTS, rows)
 
@@ -105,15 +137,16 @@ def _bucket(col, low: int, high: int | None):
     return count_if(and_(APPROVED, col >= low, *([col <= high] if high is not None else [])))
 
 
-def days_and_size(session: Session, period: Period) -> tuple[Table, Table]:
+def _days_size_columns() -> list:
+    return [func.avg(case((APPROVED, F.days))), count_if(and_(APPROVED, F.over_days.is_(True))),
+            *[_bucket(F.days, lo, hi) for *_, lo, hi in DAY_BUCKETS],
+            func.avg(case((APPROVED, F.persons))), count_if(and_(APPROVED, F.over_size.is_(True))),
+            *[_bucket(F.persons, lo, hi) for *_, lo, hi in SIZE_BUCKETS]]
+
+
+def _days_size_tables(r) -> tuple[Table, Table]:
     """Approved delegations by days abroad (average, distribution, over-limit exceptions) and by
-    size (average, distribution, over six). One query."""
-    r = session.execute(select(
-        func.avg(case((APPROVED, F.days))), count_if(and_(APPROVED, F.over_days.is_(True))),
-        *[_bucket(F.days, lo, hi) for *_, lo, hi in DAY_BUCKETS],
-        func.avg(case((APPROVED, F.persons))), count_if(and_(APPROVED, F.over_size.is_(True))),
-        *[_bucket(F.persons, lo, hi) for *_, lo, hi in SIZE_BUCKETS],
-    ).where(*in_period(OUT, period))).one()
+    size (average, distribution, over six)."""
     nd = len(DAY_BUCKETS)
     days_rows = [row("average", "平均在外天数", "Average days abroad", [_round(r[0])]),
                  row("over_limit", "超天数（超限审批）", "Over the days limit (exception)", [int(r[1])])]
@@ -127,13 +160,14 @@ def days_and_size(session: Session, period: Period) -> tuple[Table, Table]:
                   [column("value", "数值", "Value")], size_rows))
 
 
-def plan_and_budget(session: Session, period: Period) -> tuple[Table, Table]:
+def _plan_budget_columns() -> list:
     budgeted = and_(APPROVED, F.budget_fen.is_not(None))
-    r = session.execute(select(
-        count_if(and_(APPROVED, F.in_plan.is_(True))), count_if(and_(APPROVED, F.in_plan.is_(False))),
-        sum_if(budgeted, F.budget_fen), sum_if(budgeted, F.persons), sum_if(budgeted, F.persons * F.days),
-        count_if(budgeted),
-    ).where(*in_period(OUT, period))).one()
+    return [count_if(and_(APPROVED, F.in_plan.is_(True))), count_if(and_(APPROVED, F.in_plan.is_(False))),
+            sum_if(budgeted, F.budget_fen), sum_if(budgeted, F.persons), sum_if(budgeted, F.persons * F.days),
+            count_if(budgeted)]
+
+
+def _plan_budget_tables(r) -> tuple[Table, Table]:
     plan = table("outbound_plan", "outbound", "计划内和计划外（已批准团组）",
                  "In and out of the annual plan (approved)",
                  [column("delegations", "团组数", "Delegations")],
