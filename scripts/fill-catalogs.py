@@ -2,7 +2,7 @@
 defining ZH = {msgid: 中文} and optionally EN = {msgid: English}): the English catalog gets the
 msgid itself unless EN says otherwise. Run after `make translations-update`:
 
-    .venv/bin/python scripts/fill-catalogs.py TABLE.py
+    .venv/bin/python scripts/fill-catalogs.py scripts/i18n/*.py
 """
 
 from __future__ import annotations
@@ -43,9 +43,14 @@ def fill(locale: str, table: dict[str, str], english: bool) -> list[str]:
 
 
 def main() -> None:
-    table = runpy.run_path(sys.argv[1])
-    missing = fill("zh_Hans_CN", table["ZH"], english=False)
-    fill("en", table.get("EN", {}), english=True)
+    zh: dict[str, str] = {}
+    en: dict[str, str] = {}
+    for path in sys.argv[1:]:  # every table given (scripts/i18n/*.py): later files win on a clash
+        table = runpy.run_path(path)
+        zh.update(table.get("ZH", {}))
+        en.update(table.get("EN", {}))
+    missing = fill("zh_Hans_CN", zh, english=False)
+    fill("en", en, english=True)
     if missing:
         print("no Chinese for:", *missing, sep="\n  ")
         sys.exit(1)
