@@ -193,7 +193,8 @@ def _checked(session: Session, values: dict[str, Any], partner_id: int | None, t
         errors["since"] = Message("结好日期不能晚于今天", "Since cannot be in the future")
     agreement_ref = str(values.get("agreement_ref") or "").strip()
     if len(agreement_ref) > 200:
-        errors["agreement_ref"] = Message("协议书存档编号不能超过 200 个字符", "Agreement reference: at most 200 characters")
+        errors["agreement_ref"] = Message("协议书存档编号不能超过 200 个字符",
+                                          "Agreement reference: at most 200 characters")
     on_file = bool(values.get("agreement_on_file"))
     if on_file and not agreement_ref:
         errors["agreement_ref"] = Message("协议书已存档时请填写存档编号",

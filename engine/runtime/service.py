@@ -21,8 +21,8 @@ from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms.validate import validate_submission
-from engine.partners.options import form_context
 from engine.ops.logs import logged_command
+from engine.partners.options import form_context
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, path, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
