@@ -15,9 +15,9 @@ from engine.errors import Forbidden, InvalidInput
 from engine.partners.anniversary import next_anniversary
 from engine.partners.options import OPTIONS_KEY, partner_options
 from engine.partners.register import create_partner, get_partner, list_partners, update_partner
+from engine.runtime.service import CaseService
 from engine.scenarios import parse_scenario, run_scenario
 from engine.storage.models import AuditEvent
-from engine.runtime.service import CaseService
 from engine.storage.partner_models import PartnerCity
 from tests.conftest import TESTS
 from tests.helpers import open_item
@@ -61,7 +61,8 @@ def test_an_approved_sister_city_case_enters_the_partner_in_its_own_command(ship
     assert "兰外请〔2026〕" in row.note and "SC05" in row.note
     # The register write is recorded in the case's own event (an outside call), and replays.
     with shipped_db.read() as s:
-        last = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq.desc())).first()
+        last = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                         .order_by(AuditEvent.seq.desc())).first()
         assert any(c["op"] == "register_partner" and c["value"] == row.id for c in last.payload["effects"])
     assert verify(shipped_db, case_id).ok
 
