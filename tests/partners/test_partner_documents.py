@@ -44,7 +44,8 @@ def test_sister_city_request_to_the_municipal_government(shipped_db, tmp_path):
     assert (doc.kind, doc.number) == ("sister_city_request", "兰外请〔2026〕1号")
     _, data = documents.pdf(FAO_CLERK, case_id, doc.id)
     text = _text(tmp_path, "request.pdf", data)
-    for expected in ("关于与日本新潟市建立友好城市关系的请示", "兰外请〔2026〕1号", "兰州市人民政府：", "日本新潟市（Niigata）",
+    for expected in ("关于与日本新潟市建立友好城市关系的请示", "兰外请〔2026〕1号", "兰州市人民政府：",
+                     "日本新潟市（Niigata）",
                      "2025年9月15日签署结好意向书", "SC05", "中国人民对外友好协会确认、外交部批准", "妥否，请批示",
                      "2026年3月2日", codes.grouped(doc.code)):
         assert expected in text, expected
