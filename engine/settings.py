@@ -31,11 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "public_notice_min_working_days": 5,
     "correction_rounds_max": 5,
     # Overseas NGO temporary activities (FAO-DOMAIN §1(g)): working days the FAO gives itself to
-    # answer a consultation [A], and the reminder before that deadline.
+    # answer a consultation [A]; at the deadline the task is escalated to the section chief.
     "ngo_consultation_working_days": 5,
-    "ngo_consultation_remind_after": "P3D",
-    # Journalist interviews: days before the interview the FAO's answer is due [A].
-    "journalist_reply_days_before": 2,
 }
 
 
