@@ -128,12 +128,16 @@ def db_upgrade(obj: dict) -> None:
 def demo(obj: dict) -> None:
     """Load demo units and users (one per role code)."""
     from engine.demo import DEMO_PASSWORD, USERS, load_demo
+    from engine.partners.demo import load_demo_partners
 
-    created = load_demo(_db(obj["db_url"]))
+    database = _db(obj["db_url"])
+    created = load_demo(database)
     for username, name, unit, roles in USERS:
         mark = "+" if username in created else " "
         click.echo(f"{mark} {username:16} {','.join(roles):18} {unit or '-':10} {name}")
     click.echo(f"password of every demo user: {DEMO_PASSWORD}")
+    for name in load_demo_partners(database):
+        click.echo(f"+ partner city {name}")
 
 
 @main.command()

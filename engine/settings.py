@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "number_format.trip_batch": "兰外出任〔{year}〕{n}号",
     "number_format.visa_notice": "兰外签通〔{year}〕第{n}号",
     "number_format.invitation_letter": "兰外邀〔{year}〕{n}号",
+    "number_format.sister_city_request": "兰外请〔{year}〕{n}号",
+    "number_format.ngo_opinion": "兰外函〔{year}〕{n}号",
     # Deadlines (days) and escalation delays (ISO 8601 durations, read by diagram timers).
     "passport_return_days": 7,
     "passport_overdue_hold_days": 30,
@@ -28,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "invitation_checkout_remind_days_before": 7,  # 销签 reminder this many days before it is due
     "public_notice_min_working_days": 5,
     "correction_rounds_max": 5,
+    # Overseas NGO temporary activities (FAO-DOMAIN §1(g)): working days the FAO gives itself to
+    # answer a consultation [A]; at the deadline the task is escalated to the section chief.
+    "ngo_consultation_working_days": 5,
 }
 
 

@@ -107,11 +107,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.documents import bp as documents_bp
     from webapp.health import bp as health_bp
     from webapp.notifications import bp as notifications_bp
+    from webapp.partners import bp as partners_bp
     from webapp.reports import bp as reports_bp
     from webapp.tasks import bp as tasks_bp
 
     for blueprint in (auth_bp, tasks_bp, cases_bp, documents_bp, attachments_bp, notifications_bp, admin_bp, audit_bp,
-                      authoring_bp, reports_bp, health_bp):
+                      authoring_bp, reports_bp, partners_bp, health_bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request
 
+from engine.partners.register import READ_ROLES as PARTNER_ROLES
 from engine.queries import inbox, notifications
 from engine.reports.service import READERS as REPORT_ROLES
 from engine.roles import TASK_ROLES
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
             "may_list_cases": bool(user and user.has_any(*CASE_LIST_ROLES)),
             "is_admin": bool(user and user.has_any("admin")),
             "reads_reports": bool(user and user.has_any(*REPORT_ROLES)),
+            "reads_partners": bool(user and user.has_any(*PARTNER_ROLES)),
             "is_auditor": bool(user and user.has_any("auditor")),
             "is_analyst": bool(user and user.has_any("analyst")),
             # Auditors take no part in cases: no inbox or start link unless they also hold a task role.

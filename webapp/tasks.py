@@ -27,6 +27,7 @@ from sqlalchemy import select
 from engine import drafts
 from engine.errors import Conflict, InvalidInput, WaishiError
 from engine.forms import initial_values
+from engine.partners.options import form_context
 from engine.queries import cases as case_queries
 from engine.queries import inbox
 from engine.queries.labels import field_labels
@@ -145,12 +146,13 @@ def _task_page(case_id: int, task_id: str, *, values: dict[str, Any] | None = No
         draft = None
         if values is None and editable:
             draft = drafts.load(session, case_id, task_id, user.username)
+        form_data = form_context(session, case.data) if form is not None and editable else case.data
         layout.prime_nav_counts(session)
     form_view = None
     if form is not None and editable:
         if values is None:
             values = draft.data if draft is not None else initial_values(form, case.data)
-        form_view = task_form.build(form, values, case.data, lang(), errors=errors, focus=focus)
+        form_view = task_form.build(form, values, form_data, lang(), errors=errors, focus=focus)
     submitted = _submitted_data(sections, task_id) if item.state == "completed" else None
     page = render_template(
         "tasks/task.html", case=case, item=item, may_act=view.may_act, labels=labels, editable=editable,

@@ -164,11 +164,82 @@ def visa_notice(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# -- 关于建立友好城市关系的请示 (FAO-DOMAIN §1(g) step 2) -------------------------------------------
+
+_RELATIONSHIP = {"sister_city": "友好城市", "friendship_exchange": "友好交流城市"}
+
+
+def sister_city_request(data: dict[str, Any]) -> dict[str, Any]:
+    """From `sister_city_request` (kept by sister_city's issuing script): the FAO's request to the
+    municipal government, with the dossier the rules ask for [S49]."""
+    doc = _dict(data.get("sister_city_request"))
+    kind = _RELATIONSHIP.get(_text(doc.get("kind") or data.get("relationship_kind")), "友好城市")
+    name = _text(doc.get("partner_name_zh") or data.get("partner_name_zh"))
+    foreign = _text(doc.get("partner_name_foreign") or data.get("partner_name_foreign"))
+    country = wording.country(doc.get("partner_country") or data.get("partner_country"))
+    return {
+        "title": f"关于与{country}{name}建立{kind}关系的请示",
+        "number": _text(data.get("request_number")),
+        "date": _text(doc.get("date") or data.get("request_date")),
+        "addressee": "兰州市人民政府",
+        "partner": f"{country}{name}（{foreign}）",
+        "kind": kind,
+        "profile": _text(doc.get("partner_profile") or data.get("partner_profile")),
+        "exchanges": _text(doc.get("exchange_record") or data.get("exchange_record")),
+        "intent_letter_date": _text(doc.get("intent_letter_date") or data.get("intent_letter_date")),
+        "consent_proof": _text(doc.get("consent_proof") or data.get("consent_proof")),
+        "precondition_rule": _text(doc.get("precondition_rule") or data.get("precondition_rule")),
+        "one_to_one_downgrade": _text(doc.get("precondition_rule") or data.get("precondition_rule")).startswith("SC03"),
+        "issuer": ISSUER,
+        "seal": "兰州市人民政府外事办公室",
+        "title_line": f"与{country}{name}建立{kind}关系",
+    }
+
+
+# -- 境外非政府组织临时活动协调意见函 (FAO-DOMAIN §1(g), additional functions) -----------------------
+
+_OPINION = {"no_objection": "经征求有关部门意见，我办对该临时活动无异议。",
+            "with_advice": "经征求有关部门意见，我办提出以下意见建议，请中方合作单位认真落实。"}
+
+
+def ngo_opinion(data: dict[str, Any]) -> dict[str, Any]:
+    """From `ngo_opinion` (kept by ngo_activity's issuing script): the FAO's coordination opinion to
+    the Chinese partner unit. It is an opinion, not an approval: the filing is with public security."""
+    doc = _dict(data.get("ngo_opinion"))
+    unit = _text(doc.get("partner_unit") or data.get("partner_unit"))
+    ngo = _text(doc.get("ngo_name_zh") or data.get("ngo_name_zh"))
+    foreign = _text(doc.get("ngo_name_foreign") or data.get("ngo_name_foreign"))
+    country = wording.country(doc.get("ngo_country") or data.get("ngo_country"))
+    activity = _text(doc.get("activity_name") or data.get("activity_name"))
+    start = wording.cn_date(doc.get("start_date") or data.get("start_date"))
+    end = wording.cn_date(doc.get("end_date") or data.get("end_date"))
+    place = _text(doc.get("activity_place") or data.get("activity_place"))
+    return {
+        "title": "关于境外非政府组织临时活动的协调意见函",
+        "number": _text(data.get("ngo_opinion_number")),
+        "date": _text(doc.get("date") or data.get("ngo_opinion_date")),
+        "addressee": unit,
+        "body": (f"你单位关于与{country}{ngo}（{foreign}）合作于{start}至{end}在{place}开展“{activity}”"
+                 "临时活动的来函收悉。"),
+        "opinion": _OPINION.get(_text(doc.get("opinion") or data.get("consultation_opinion")), ""),
+        "opinion_text": _text(doc.get("opinion_text") or data.get("opinion_text")),
+        "filing_note": "请你单位按照《中华人民共和国境外非政府组织境内活动管理法》的规定，于临时活动开始 15 日前"
+                       "（应急救援的及时）向甘肃省公安厅境外非政府组织管理办公室备案。本函不代替备案。",
+        "issuer": ISSUER,
+        "seal": "兰州市人民政府外事办公室",
+        "title_line": f"{ngo}：{activity}",
+    }
+
+
 KINDS: dict[str, Kind] = {
     "trip_batch": Kind("trip_batch", "出国（境）任务批件", "Overseas trip authorisation", "batch_number",
                        "trip_batch.html", trip_batch),
     "visa_notice": Kind("visa_notice", "签证通知函", "Visa notification letter", "visa_notice_number",
                         "visa_notice.html", visa_notice),
+    "sister_city_request": Kind("sister_city_request", "结好请示", "Sister-city request to the municipal government",
+                                "request_number", "sister_city_request.html", sister_city_request),
+    "ngo_opinion": Kind("ngo_opinion", "境外NGO临时活动协调意见函", "Coordination opinion on an overseas NGO activity",
+                        "ngo_opinion_number", "ngo_opinion.html", ngo_opinion),
 }
 
 

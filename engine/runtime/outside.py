@@ -18,7 +18,7 @@ from engine.runtime.case_store import CaseRow
 from engine.storage.models import Notification, NumberSeries, Unit, UnitHold, WorkItem
 
 CHINA = timezone(timedelta(hours=8))
-KINDS = ("trip_batch", "visa_notice", "invitation_letter")
+KINDS = ("trip_batch", "visa_notice", "invitation_letter", "sister_city_request", "ngo_opinion")
 
 
 class LiveEffects:
@@ -88,6 +88,11 @@ class LiveEffects:
 
     def op_notify_applicant(self, zh: str, en: str, kind: str = "info") -> None:
         self._notify(username=self.case.started_by, kind=kind, zh=zh, en=en)
+
+    def op_register_partner(self, values: dict[str, Any]) -> int:
+        from engine.partners.register import from_case  # the register imports the runtime's actors
+
+        return from_case(self.session, self.case.id, values, self.case.started_by, self.at)
 
     def op_escalate(self, task: str, role: str) -> int:
         if role not in ROLES:

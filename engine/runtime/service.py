@@ -22,6 +22,7 @@ from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms.validate import validate_submission
 from engine.ops.logs import logged_command
+from engine.partners.options import form_context
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, path, projection, state
 from engine.runtime.actors import SYSTEM, Actor, load_actor
@@ -302,7 +303,9 @@ class CaseService:
         if form is None:  # deploy refuses such a version; never let data in unchecked
             raise NotFound(f"流程版本中没有此任务的表单“{item.form_key}”",
                            f"The process version has no form '{item.form_key}' for this task")
-        return validate_submission(form, data, context=case.data, today=at.astimezone(CHINA_TZ).date())
+        # The register's options (engine.partners.options) join the case data for `valuesKey` selects.
+        return validate_submission(form, data, context=form_context(session, case.data),
+                                   today=at.astimezone(CHINA_TZ).date())
 
     def _record(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
                 outcome: effects.Outcome, loaded: effects.LoadedSpec, at: datetime, *,

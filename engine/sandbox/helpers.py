@@ -163,6 +163,12 @@ def notify_applicant(zh: str, en: str, kind: str = "info") -> None:
     side_effects.call("notify_applicant", zh=zh, en=en, kind=kind)
 
 
+def register_partner(values: dict) -> int:
+    """Enter (or update) the case's partner city in the register (`engine.partners.register`), in
+    the case's own transaction; returns the register row's id."""
+    return side_effects.call("register_partner", values=values)
+
+
 def escalate(task: str, role: str) -> int:
     """Let holders of `role` act on the open task `task` (a user task id) as well."""
     return side_effects.call("escalate", task=task, role=role)
@@ -177,6 +183,7 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "notify": notify,
     "notify_applicant": notify_applicant,
     "escalate": escalate,
+    "register_partner": register_partner,
     "today": today,
     "now": now,
     "date": date,

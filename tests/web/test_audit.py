@@ -152,7 +152,7 @@ def test_every_mutating_route_refuses_the_auditor(app, make_web, service):
     values = {"case_id": w.case_id, "task_id": item.task_id, "username": "clerk_commerce", "code": "commerce",
               "day": "2026-05-01", "notification_id": 1, "document_id": 1, "attachment_id": 1, "seal_id": 1,
               "version_id": 1, "k": 1, "fmt": "csv", "process_id": "test_approval",
-              "name": "x.bpmn", "kind": "bpmn"}
+              "name": "x.bpmn", "kind": "bpmn", "partner_id": 1}
     auditor = make_web("auditor")
     token = auditor.token("/audit/")
     before = _counts(service.db)
