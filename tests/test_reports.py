@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from engine.errors import Forbidden, InvalidInput
-from engine.reports import charts, geo
+from engine.places import names as geo
+from engine.reports import charts
 from engine.reports.backfill import backfill
 from engine.reports.period import Period, last_finished_half
 from engine.reports.service import ReportService

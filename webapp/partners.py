@@ -13,7 +13,8 @@ from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.partners.register import EDIT_ROLES, KINDS, READ_ROLES, get_partner, list_partners
 from engine.partners.register import create_partner as create_command
 from engine.partners.register import update_partner as update_command
-from engine.reports.geo import name as country_name
+from engine.places.names import name as country_name
+from engine.places.options import territory_options
 from webapp.auth import current_user, role_required
 from webapp.i18n import engine_text, lang
 from webapp.services import waishi
@@ -56,7 +57,7 @@ def _page(values: dict, errors: dict[str, str], status: int = 200):
               "next": p.next_anniversary(today),
               "years": p.next_anniversary(today).year - p.since.year} for p in rows]
     return render_template("partners/index.html", rows=shown, values=values, errors=errors, kinds=KINDS,
-                           may_edit=_may_edit(), lang=lang()), status
+                           may_edit=_may_edit(), lang=lang(), countries=territory_options(False)), status
 
 
 @bp.get("/")
@@ -103,4 +104,4 @@ def edit(partner_id: int):
             flash(_("The record was saved."), "success")
             return redirect(url_for("partners.index"), 303)
     return render_template("partners/edit.html", partner=partner, values=values, errors=errors, kinds=KINDS,
-                           lang=lang()), status
+                           lang=lang(), countries=territory_options(False)), status

@@ -49,6 +49,8 @@ class OptionView:
     label: str
     selected: bool
     id: str
+    group: str | None = None
+    keywords: str | None = None
 
 
 @dataclass
@@ -281,7 +283,8 @@ class _Builder:
         elif f.type in ("select", "radio", "checklist", "taglist"):
             chosen = {_key(v) for v in raw} if isinstance(raw, list) else {_key(raw)} if raw is not None else set()
             view.options = [OptionView(value=_key(o.value), label=o.label_for(self.lang),
-                                       selected=_key(o.value) in chosen, id=f"{view.id}-{i}")
+                                       selected=_key(o.value) in chosen, id=f"{view.id}-{i}",
+                                       group=o.group_for(self.lang), keywords=o.keywords)
                             for i, o in enumerate(f.options_in(self.case_data))]
         return view
 

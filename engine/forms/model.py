@@ -18,12 +18,14 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 
 from engine.definitions.forms import load_form
 from engine.errors import Message
 from engine.forms import paths
+from engine.places import options as places_options
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,12 @@ class Option:
     value: Any
     label: str
     label_en: str | None = None
+    group: str | None = None  # shown as an <optgroup> (built-in country lists)
+    group_en: str | None = None
+    keywords: str | None = None  # what else the typeahead matches: code, English name, pinyin
+
+    def group_for(self, lang: str = "zh") -> str | None:
+        return self.group_en if lang.startswith("en") and self.group_en else self.group
 
     def label_for(self, lang: str = "zh") -> str:
         return self.label_en if lang.startswith("en") and self.label_en else self.label
@@ -154,6 +162,9 @@ class Field:
         case data (a list of {label, value} objects or plain values)."""
         if self.options_key is None:
             return self.options
+        built_in = _built_in_options(self.options_key)
+        if built_in is not None:
+            return built_in
         found = paths.get_in(context or {}, self.options_key.split("."))
         return _options(found) if isinstance(found, list) else ()
 
@@ -426,10 +437,18 @@ def _options(values: Any) -> tuple[Option, ...]:
     for item in values if isinstance(values, list) else ():
         if isinstance(item, dict) and "value" in item and isinstance(item["value"], str | int | float | bool):
             label = _text(item.get("label")) or str(item["value"])
-            out.append(Option(item["value"], label, _text(item.get("label_en"))))
+            out.append(Option(item["value"], label, _text(item.get("label_en")), _text(item.get("group")),
+                              _text(item.get("group_en")), _text(item.get("keywords"))))
         elif isinstance(item, str | int | float) and not isinstance(item, bool):
             out.append(Option(item, str(item)))
     return tuple(out)
+
+
+@cache
+def _built_in_options(key: str) -> tuple[Option, ...] | None:
+    """Option lists the engine supplies under a `valuesKey` (countries, nationalities)."""
+    found = places_options.built_in(key)
+    return None if found is None else _options(list(found))
 
 
 def _text(value: Any) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.errors import Forbidden, InvalidInput, Message, NotFound
 from engine.partners.anniversary import next_anniversary
+from engine.places.options import territory_options
 from engine.runtime.actors import SYSTEM, load_actor, load_reader
 from engine.storage.db import Database
 from engine.storage.partner_models import PartnerCity
@@ -183,9 +185,8 @@ def _checked(session: Session, values: dict[str, Any], partner_id: int | None, t
         elif len(value) > 200:
             errors[key] = Message(f"{zh}不能超过 200 个字符", f"{en}: at most 200 characters")
     country = str(values.get("country") or "").strip().upper()
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
-        errors["country"] = Message("国家代码须为两位字母（ISO 3166-1，如 JP）",
-                                    "Country: two letters (ISO 3166-1, e.g. JP)")
+    if country not in _foreign_territories():
+        errors["country"] = Message("请从列表中选择国家（地区）", "Country: choose one from the list")
     since = _date(values.get("since"))
     if since is None:
         errors["since"] = Message("结好日期须为有效日期（年-月-日）", "Since: a valid date (YYYY-MM-DD)")
@@ -214,6 +215,11 @@ def _checked(session: Session, values: dict[str, Any], partner_id: int | None, t
                            field_errors=errors)
     return {"kind": kind, "name_zh": name_zh, "name_foreign": name_foreign, "country": country, "since": since,
             "agreement_on_file": on_file, "agreement_ref": agreement_ref, "note": note}
+
+
+@cache
+def _foreign_territories() -> frozenset[str]:
+    return frozenset(o["value"] for o in territory_options(False))
 
 
 def _date(value: Any) -> date | None:

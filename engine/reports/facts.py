@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
-from engine.reports.geo import continent_of
+from engine.places.names import continent_of
 from engine.sandbox.helpers import CHINA_TZ
 from engine.storage.models import ReportFact, ReportFactItem
 

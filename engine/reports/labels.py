@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.reports import geo
+from engine.places import names as geo
 
 PURPOSES = {
     "investment_promotion": ("招商引资", "Investment promotion"),

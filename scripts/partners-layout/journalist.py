@@ -71,9 +71,7 @@ def ro(c):
 reg = [
     text("#### 记者（Journalist）"),
     field("textfield", "journalist_name", "记者姓名（与护照一致）", "Journalist's name (as in the passport)", required=True, maxlen=200),
-    field("textfield", "journalist_nationality", "国籍（ISO 两位代码）", "Nationality (ISO alpha-2)", required=True,
-          pattern="^[A-Z]{2}$", patternErrorMessage="应为两位大写字母国家代码",
-          props={"pattern_message_en": "must be a two-letter country code in capitals"}),
+    field("select", "journalist_nationality", "国籍", "Nationality", required=True, valuesKey="nationality_options"),
     field("textfield", "outlet", "新闻机构", "News outlet", required=True, maxlen=200),
     field("select", "journalist_category", "记者类别", "Category", required=True, values=CATEGORY),
     field("textfield", "press_card_no", "记者证号（常驻记者）或签证号", "Press card no. (resident) or visa no.", required=True, maxlen=100),

@@ -214,10 +214,11 @@ def scenario_steps(name: str) -> list[dict[str, Any]]:
     return raw["steps"]
 
 
-def scenario_step(name: str, index: int, *, to_today: bool = False) -> dict[str, Any]:
-    """The `data` of step `index` (0-based) of processes/scenarios/<name>.toml. `to_today`: every
-    date moved by whole weeks so that the scenarios' first day (2026-03-02) falls in the coming
-    seven days (weekdays stay the same), for forms that refuse dates in the past."""
+def scenario_step(name: str, index: int, *, to_today: bool = True) -> dict[str, Any]:
+    """The `data` of step `index` (0-based) of processes/scenarios/<name>.toml. `to_today` (the
+    default, since the browser tests run at the wall clock and the forms refuse a departure in the
+    past): every date moved by whole weeks so that the scenarios' first day (2026-03-02) falls in
+    the coming seven days (weekdays stay the same)."""
     data = scenario_steps(name)[index].get("data", {})
     if to_today:
         weeks = (date.today() - SCENARIO_EPOCH).days // 7 + 1

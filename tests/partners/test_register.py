@@ -111,7 +111,7 @@ def test_bad_input_names_every_field_and_changes_nothing(shipped_db):
     with pytest.raises(InvalidInput) as err:
         create_partner(shipped_db, "fao_clerk", bad, at=AT)
     assert set(err.value.field_errors) == {"kind", "name_zh", "name_foreign", "country", "since", "agreement_ref"}
-    assert err.value.field_errors["country"].zh == "国家代码须为两位字母（ISO 3166-1，如 JP）"
+    assert err.value.field_errors["country"].zh == "请从列表中选择国家（地区）"
     create_partner(shipped_db, "fao_clerk", AKITA, at=AT)
     with pytest.raises(InvalidInput) as err:  # one-to-one: the same foreign city twice
         create_partner(shipped_db, "fao_clerk", {**AKITA, "kind": "friendship_exchange"}, at=AT)

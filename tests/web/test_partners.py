@@ -36,7 +36,7 @@ def test_bad_input_is_shown_and_nothing_is_saved(make_web, app):
     response = web.post("/partners/", {**ROW, "country": "JPN", "name_zh": ""})
     assert response.status_code == 400
     page = text_of(response.get_data(as_text=True))
-    assert "国家代码须为两位字母（ISO 3166-1，如 JP）" in page and "请填写中文名称" in page
+    assert "请从列表中选择国家（地区）" in page and "请填写中文名称" in page
     assert _count(app) == 0
     english = make_web("fao_clerk").english()
     page = text_of(english.post("/partners/", {**ROW, "since": "not a date"}).get_data(as_text=True))

@@ -3,6 +3,8 @@
 Babel does not ship CLDR's territory containment, but it does ship which time zones each territory
 uses (`territory_zones`); the zone's region (Europe/…, Asia/…) names the continent. The few
 territories whose first zone lies in an ocean (Atlantic/Azores for Portugal…) are listed here.
+Hong Kong, Macao and Taiwan are named as regions of China (中国香港, 中国澳门, 中国台湾), as official
+documents write them, not as CLDR's "中国香港特别行政区" / "台湾".
 Continents are the UN M49 codes CLDR names: 002 Africa, 019 Americas, 142 Asia, 150 Europe,
 009 Oceania, AQ Antarctica."""
 
@@ -19,7 +21,7 @@ _REGION = {"Europe": "150", "Asia": "142", "Africa": "002", "America": "019", "A
 _OCEAN = {"PT": "150", "IS": "150", "FO": "150", "SJ": "150", "TR": "142", "CY": "142",
           "BM": "019", "FK": "019", "GS": "019", "CV": "002", "SH": "002", "MG": "002", "MU": "002",
           "KM": "002", "RE": "002", "SC": "002", "YT": "002", "TF": "002", "MV": "142", "IO": "142",
-          "CC": "009", "CX": "009"}
+          "CC": "009", "CX": "009", "BV": "AQ", "HM": "AQ"}
 
 
 @cache
@@ -36,9 +38,15 @@ def continent_of(country: str) -> str:
     return _continents().get(country.upper(), UNKNOWN)
 
 
+REGIONS = {"HK": ("中国香港", "Hong Kong, China"), "MO": ("中国澳门", "Macao, China"),
+           "TW": ("中国台湾", "Taiwan, China")}
+
+
 @cache
 def _names(locale: str) -> dict[str, str]:
-    return dict(Locale.parse(locale).territories)
+    names = dict(Locale.parse(locale).territories)
+    names.update({code: pair[0 if locale.startswith("zh") else 1] for code, pair in REGIONS.items()})
+    return names
 
 
 def name(code: str, lang: str) -> str:
