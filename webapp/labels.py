@@ -137,7 +137,7 @@ def humanize(key: str) -> str:
 def field_label(labels: FieldLabels | None, key: str) -> str:
     """A case-data field's label from the forms of the case's version; in English, the form's
     `label_en` or else the field name made readable (the Chinese label is not English)."""
-    label = labels.fields.get(key) if labels else None
+    label = (labels.fields.get(key) or labels.computed.get(key)) if labels else None
     text = label.text(lang()) if label else None
     if text:
         return text

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.places.options import built_in
+from engine.queries import computed_labels
 from engine.storage.models import DefinitionBlob, DefinitionFile
 
 
@@ -32,6 +34,7 @@ class Label:
 class FieldLabels:
     fields: dict[str, Label] = field(default_factory=dict)
     options: dict[str, dict[str, Label]] = field(default_factory=dict)  # field key -> value -> label
+    computed: dict[str, Label] = field(default_factory=dict)  # what the processes compute (no form asks)
 
 
 _cache: OrderedDict[str, FieldLabels] = OrderedDict()
@@ -56,6 +59,7 @@ def field_labels(session: Session, version_id: int, content_hash: str) -> FieldL
         except ValueError:
             continue  # deploy validated the forms; a broken one only loses its labels here
         _walk(schema.get("components") if isinstance(schema, dict) else None, labels)
+    _add_computed(labels)
     with _lock:
         _cache[content_hash] = labels
         while len(_cache) > _CAPACITY:
@@ -77,6 +81,9 @@ def _walk(components: Any, labels: FieldLabels) -> None:
             en = props.get("label_en")
             labels.fields[key] = Label(label, en if isinstance(en, str) else None)
         values = comp.get("values")
+        if isinstance(comp.get("valuesKey"), str):  # countries and nationalities (engine/places)
+            values = built_in(comp["valuesKey"])
+            values = list(values) if values is not None else None
         if isinstance(key, str) and isinstance(values, list):
             opts = labels.options.setdefault(key, {})
             for v in values:
@@ -84,3 +91,16 @@ def _walk(components: Any, labels: FieldLabels) -> None:
                     en = v.get("label_en")
                     opts.setdefault(str(v["value"]), Label(v["label"], en if isinstance(en, str) else None))
         _walk(comp.get("components"), labels)
+
+
+def _add_computed(labels: FieldLabels) -> None:
+    """The shipped processes' computed fields, where no form of the version labels them."""
+    for key, (zh, en) in computed_labels.FIELDS.items():
+        if key not in labels.fields:
+            labels.computed[key] = Label(zh, en)
+        elif not labels.fields[key].en:  # a form labels it in Chinese only
+            labels.fields[key] = Label(labels.fields[key].zh, en)
+    for key, values in computed_labels.VALUES.items():
+        opts = labels.options.setdefault(key, {})
+        for value, (zh, en) in values.items():
+            opts.setdefault(value, Label(zh, en))
