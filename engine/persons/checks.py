@@ -135,7 +135,8 @@ def _texts(history: list[dict[str, Any]]) -> tuple[str, str]:
             en.append(f"{person['name']}: no earlier trips on record")
             continue
         zh.append(f"{person['name']}：以往出访 {len(person['trips'])} 次（近两年 {person['recent_trips']} 次）")
-        en.append(f"{person['name']}: {len(person['trips'])} earlier trip(s) ({person['recent_trips']} in the last two years)")
+        en.append(f"{person['name']}: {len(person['trips'])} earlier trip(s) "
+                  f"({person['recent_trips']} in the last two years)")
         for t in person["trips"]:
             where = "、".join(t["countries"]) or "—"
             case = f"案件 {t['case_id']}" if t["case_id"] else (t["note"] or "登记")
@@ -143,7 +144,8 @@ def _texts(history: list[dict[str, Any]]) -> tuple[str, str]:
             back = t["passport_returned_on"]
             zh.append(f"  - {t['departure_date']}至{t['return_date']} {where}（{case}）护照"
                       + (f"已于{back}交回" if back else f"未交回，应于{t['passport_due']}前交回"))
-            en.append(f"  - {t['departure_date']} to {t['return_date']} {', '.join(t['countries']) or '—'} ({case_en}); passport "
+            where_en = ", ".join(t["countries"]) or "—"
+            en.append(f"  - {t['departure_date']} to {t['return_date']} {where_en} ({case_en}); passport "
                       + (f"returned {back}" if back else f"not returned, due {t['passport_due']}"))
         if person["passport_overdue_days"]:
             zh.append(f"  ！护照逾期未交回 {person['passport_overdue_days']} 天")

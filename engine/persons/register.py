@@ -130,8 +130,9 @@ def add_prior_trip(session: Session, values: dict[str, Any], at: datetime, note:
     entered without a case. Refused with a clear message when the person or the dates are unusable."""
     number = id_card(values.get("id_card_no"))
     if not number:
-        raise InvalidInput(f"身份证号无效：{values.get('id_card_no')}", f"Invalid ID-card number: {values.get('id_card_no')}",
-                           field_errors={"id_card_no": Message("须为18位身份证号", "must be an 18-character ID number")})
+        given = values.get("id_card_no")
+        raise InvalidInput(f"身份证号无效：{given}", f"Invalid ID-card number: {given}",
+                           field_errors={"id_card_no": Message("须为18位身份证号", "18 characters needed")})
     departure = _day(values.get("departure_date"), "departure_date")
     ret = _day(values.get("return_date"), "return_date")
     if ret < departure:
