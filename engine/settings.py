@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     # Overseas NGO temporary activities (FAO-DOMAIN §1(g)): working days the FAO gives itself to
     # answer a consultation [A]; at the deadline the task is escalated to the section chief.
     "ngo_consultation_working_days": 5,
+    # Person rules of DMN trip_person_limits whose source is unverified for Lanzhou (FAO-DOMAIN §2.3):
+    # off until the office confirms them; the table reads them as an on/off input column.
+    "person_rule.county_frequency": False,  # 处级: ≤ 1 trip per 2 years [S22][U]
+    "person_rule.same_country_6m": False,  # same-unit leaders, same country within 6 months [S11][U]
+    "person_rule.leaders_abroad": False,  # ≤ 2 municipal leaders abroad at the same time [S13][U]
 }
 
 

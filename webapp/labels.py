@@ -61,6 +61,9 @@ NOTIFICATION_KINDS = {
 }
 
 SETTINGS = {
+    "person_rule.county_frequency": _l("Person rule on: county-level staff at most 1 trip in 2 years [U]"),
+    "person_rule.same_country_6m": _l("Person rule on: same-unit leaders to the same country within 6 months [U]"),
+    "person_rule.leaders_abroad": _l("Person rule on: at most 2 municipal leaders abroad at once [U]"),
     "number_format.trip_batch": _l("Document number format: trip approval"),
     "number_format.visa_notice": _l("Document number format: visa notice letter"),
     "number_format.invitation_letter": _l("Document number format: invitation letter"),

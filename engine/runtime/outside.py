@@ -94,6 +94,28 @@ class LiveEffects:
 
         return from_case(self.session, self.case.id, values, self.case.started_by, self.at)
 
+    def op_person_checks(self, values: dict[str, Any]) -> dict[str, Any]:
+        from engine.persons.checks import person_checks  # the register imports the runtime's actors
+
+        return person_checks(self.session, self.case.id, values, self.at.astimezone(CHINA).date(),
+                             int(settings.get(self.session, "passport_return_days")))
+
+    def op_register_trips(self, values: dict[str, Any]) -> int:
+        from engine.persons.register import record_case_trips
+
+        return record_case_trips(self.session, self.case.id, self.case.process_id, self.case.unit_code,
+                                 values, self.at)
+
+    def op_cancel_trips(self) -> int:
+        from engine.persons.register import cancel_case_trips
+
+        return cancel_case_trips(self.session, self.case.id, self.at)
+
+    def op_person_passports(self, due: Any, returned: Any) -> int:
+        from engine.persons.register import record_passports
+
+        return record_passports(self.session, self.case.id, due, returned, self.at)
+
     def op_escalate(self, task: str, role: str) -> int:
         if role not in ROLES:
             raise InvalidInput(f"未知的角色：{role}", f"Unknown role: {role}")

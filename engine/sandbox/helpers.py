@@ -169,6 +169,27 @@ def register_partner(values: dict) -> int:
     return side_effects.call("register_partner", values=values)
 
 
+def person_checks(values: dict) -> dict:
+    """Counts of the person register for the DMN table trip_person_limits and each member's earlier
+    trips (`engine.persons.checks`); `values` holds members, itinerary, departure_date, return_date."""
+    return side_effects.call("person_checks", values=values)
+
+
+def register_trips(values: dict) -> int:
+    """Enter each member's approved trip in the person register, in the case's own transaction."""
+    return side_effects.call("register_trips", values=values)
+
+
+def cancel_trips() -> int:
+    """The case's approved trip did not take place: its register rows stop counting."""
+    return side_effects.call("cancel_trips")
+
+
+def person_passports(due: str, returned: Any) -> int:
+    """Each member's passport due date and return date (one date, or ID number -> date)."""
+    return side_effects.call("person_passports", due=due, returned=returned)
+
+
 def escalate(task: str, role: str) -> int:
     """Let holders of `role` act on the open task `task` (a user task id) as well."""
     return side_effects.call("escalate", task=task, role=role)
@@ -184,6 +205,10 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "notify_applicant": notify_applicant,
     "escalate": escalate,
     "register_partner": register_partner,
+    "person_checks": person_checks,
+    "register_trips": register_trips,
+    "cancel_trips": cancel_trips,
+    "person_passports": person_passports,
     "today": today,
     "now": now,
     "date": date,

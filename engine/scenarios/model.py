@@ -124,6 +124,8 @@ class Scenario:
     steps: tuple[Step, ...]
     expect: Expect
     users: tuple[ExtraUser, ...] = ()
+    # [[given_prior_trips]]: trips entered in the person register (engine/persons) before the start.
+    prior_trips: tuple[dict[str, Any], ...] = ()
     source: Path | None = None
 
     @property

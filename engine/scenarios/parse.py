@@ -33,7 +33,10 @@ from engine.scenarios.model import (
 )
 
 TOP_KEYS = ("name", "process", "start_at", "unit", "start_as", "start_user", "start_data", "users", "steps",
-            "expect")
+            "expect", "given_prior_trips")
+# Keys of one [[given_prior_trips]] table: a trip entered in the person register before the case starts.
+PRIOR_TRIP_KEYS = ("id_card_no", "name", "unit", "post", "rank", "unit_leader", "countries", "departure_date",
+                   "return_date", "passport_due", "passport_returned_on", "process")
 STEP_KEYS = ("role", "user", "task", "after", "expect_error", "data", "fire_timers", "message", "payload",
              "expect_open", "start_other", "unit", "expect_notifications")
 EXPECT_KEYS = ("status", "roles", "open", "data", "notifications", "unit_held")
@@ -85,11 +88,14 @@ def parse_scenario(raw: dict[str, Any], source: Path | None = None) -> Scenario:
     users = tuple(u for u in (_user(r, i, t) for i, t in enumerate(r.tables("users", raw.get("users")), 1)) if u)
     steps = tuple(s for s in (_step(r, i, t) for i, t in enumerate(r.tables("steps", raw.get("steps")), 1)) if s)
     expect = _expect(r, raw.get("expect"))
+    prior_trips = tuple(r.tables("given_prior_trips", raw.get("given_prior_trips")))
+    for i, trip in enumerate(prior_trips, 1):
+        r.unknown_keys(f"[[given_prior_trips]] {i}", trip, PRIOR_TRIP_KEYS)
     if r.problems:
         raise ScenarioInvalid(str(source) if source else (name or "scenario"), r.problems)
     return Scenario(name=name or "", process=process or "", start_at=start_at, unit=unit, start_as=start_as,
                     start_user=start_user, start_data=start_data, steps=steps, expect=expect, users=users,
-                    source=source)
+                    prior_trips=prior_trips, source=source)
 
 
 def _step(r: _Reader, number: int, raw: dict[str, Any]) -> Step | None:

@@ -89,6 +89,12 @@ class _Run:
         s = self.scenario
         actors.require_unit(self.db, s.unit)
         actors.ensure_users(self.db, s.users, self._at())
+        if s.prior_trips:
+            from engine.persons.register import add_prior_trip  # the register imports the runtime's actors
+
+            with self.db.transaction() as session:
+                for trip in s.prior_trips:
+                    add_prior_trip(session, {"unit_code": s.unit, **trip}, self._at(), note="场景预置记录")
         username = s.start_user or actors.user_for_role(self.db, s.start_as or "", s.unit)
         self.case_id = self.service.start_case(username, s.process, s.start_data, unit_code=s.unit, at=self._at())
         self.result.case_id = self.case_id

@@ -508,3 +508,4 @@ class FrozenReport(Base):
     frozen_at: Mapped[datetime]
 from engine.storage import ops_models as _ops_models  # noqa: E402,F401  (their tables join Base.metadata)
 from engine.storage import partner_models as _partner_models  # noqa: E402,F401  (their table joins Base.metadata)
+from engine.storage import person_models as _person_models  # noqa: E402,F401  (their table joins Base.metadata)

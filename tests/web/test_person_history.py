@@ -1,0 +1,29 @@
+"""The FAO's over-limit review page of a trip_staff case shows each member's earlier trips from the
+person register and every per-person limit reached, with its source (docs/rules.md)."""
+
+from __future__ import annotations
+
+import tomllib
+
+from engine.scenarios import default_definitions, deploy_definitions, parse_scenario, run_scenario
+from tests.conftest import TESTS
+from tests.helpers import open_item
+from tests.web.conftest import text_of
+
+SCENARIO = TESTS.parent / "processes" / "scenarios" / "trip_staff_person_limits.toml"
+
+
+def test_review_page_shows_previous_trips_and_the_limits_reached(db, make_web):
+    deploy_definitions(db, default_definitions())
+    raw = tomllib.loads(SCENARIO.read_text(encoding="utf-8"))
+    result = run_scenario(parse_scenario(raw, source=SCENARIO), db, lang="en")
+    assert result.ok, result.report("en")
+    item = open_item(db, result.case_id, "ut_over_limit_review")
+    page = make_web("fao_clerk").get(f"/cases/{result.case_id}/tasks/{item.task_id}")
+    assert page.status_code == 200
+    text = text_of(page.get_data(as_text=True))
+    assert "王强：以往出访 1 次" in text
+    assert "2025-12-01至2025-12-05 JP" in text and "未交回，应于2025-12-12前交回" in text
+    assert "同一单位领导班子成员同团出访" in text and "[S4]" in text
+    assert "有团员以往出访的因公护照逾期未交回" in text and "[S8][S9]" in text
+    assert "张伟：无以往出访记录" in text
