@@ -149,3 +149,14 @@ def test_trip_staff_cases_register_their_members_and_are_flagged_across_cases(db
     assert "以往出访 1 次" in data["person_history_text"]
     # The flagged scenario in the same database: its reasons come from this application and the given trip.
     _run(db, "trip_staff_person_limits")
+
+
+def test_trip_leader_cases_register_their_members_and_a_cancelled_trip_stops_counting(db):
+    deploy_definitions(db, default_definitions())
+    approved = _run(db, "trip_leader_province_approved")
+    cancelled = _run(db, "trip_leader_passports_cancelled")
+    with db.read() as s:
+        rows = s.scalars(select(PersonTrip).where(PersonTrip.process == "trip_leader")).all()
+    states = {(r.case_id, r.state) for r in rows}
+    assert (approved.case_id, "approved") in states and (cancelled.case_id, "cancelled") in states
+    assert all(r.id_card_no and r.rank for r in rows)
