@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 
@@ -89,3 +91,25 @@ def _bypass_triggers(db, sql: str, params: dict) -> None:
 
 def _bypass_triggers_for_cli(db, case_id: int) -> None:
     _bypass_triggers(db, "UPDATE audit_events SET actor = 'mallory' WHERE case_id = :c AND seq = 1", {"c": case_id})
+
+
+SCENARIO_EPOCH = date(2026, 3, 2)  # the scenarios' default clock (docs/scenarios.md)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shift_dates(value: Any, delta: timedelta) -> Any:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return (date.fromisoformat(value) + delta).isoformat()
+    if isinstance(value, dict):
+        return {k: shift_dates(v, delta) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shift_dates(v, delta) for v in value]
+    return value
+
+
+def to_this_week(data: Any) -> Any:
+    """Scenario data with every date moved by whole weeks so that the scenarios' first day falls in
+    the coming seven days (weekdays stay the same): for tests at the wall clock, where the forms
+    refuse a departure in the past."""
+    weeks = (date.today() - SCENARIO_EPOCH).days // 7 + 1
+    return shift_dates(data, timedelta(weeks=max(weeks, 0)))

@@ -106,6 +106,17 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sister_city_request": ("结好请示", "Sister-city request"),
     "transit_count": ("经停国家（地区）数", "Transit stops"),
     "trip_batch_document": ("出国（境）任务批件", "Trip approval document"),
+    # the person register's counts for trip_person_limits (engine/persons, docs/rules.md)
+    "leaders_abroad_max": ("同时在外的市领导人数（最多）", "Municipal leaders abroad at once (most)"),
+    "passport_overdue_days_max": ("以往护照逾期未交天数（最多）", "Days an earlier passport is overdue (most)"),
+    "passport_overdue_persons": ("以往护照逾期未交人员", "Members with an earlier passport overdue"),
+    "person_rule_county_frequency": ("规则开关：处级出访频次", "Rule switch: frequency of 处级 staff"),
+    "person_rule_leaders_abroad": ("规则开关：市领导同时在外人数", "Rule switch: municipal leaders abroad at once"),
+    "person_rule_same_country_6m": ("规则开关：半年内同赴一国", "Rule switch: same country within 6 months"),
+    "person_trips_2y_county": ("处级人员两年内出访次数（最多）", "Trips in 2 years of a 处级 member (most)"),
+    "person_trips_2y_prefectural": ("厅局级人员两年内出访次数（最多）", "Trips in 2 years of a 厅局级 member (most)"),
+    "same_country_6m_count": ("半年内同赴一国的本单位领导人数", "Same-unit leaders, same country, 6 months"),
+    "same_unit_leaders_max": ("同一单位领导班子成员同团人数（最多）", "Leaders of one unit in the delegation (most)"),
 }
 
 _DECISIONS = {"approve": ("同意", "Approve"), "return": ("退回补正", "Return for correction"),

@@ -29,7 +29,7 @@ import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +44,7 @@ from engine.runtime.service import CaseService
 from engine.storage.db import Database
 from engine.storage.models import Case, WorkItem
 from tests.conftest import built_template, copy_of_template, migrated_with_demo
+from tests.helpers import to_this_week
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "processes" / "scenarios"
@@ -205,8 +206,6 @@ def sign_in(browser, live_server):
 
 # -- scenario data and the engine ----------------------------------------------------------------
 
-SCENARIO_EPOCH = date(2026, 3, 2)  # the scenarios' default clock (docs/scenarios.md)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def scenario_steps(name: str) -> list[dict[str, Any]]:
@@ -220,20 +219,7 @@ def scenario_step(name: str, index: int, *, to_today: bool = True) -> dict[str, 
     past): every date moved by whole weeks so that the scenarios' first day (2026-03-02) falls in
     the coming seven days (weekdays stay the same)."""
     data = scenario_steps(name)[index].get("data", {})
-    if to_today:
-        weeks = (date.today() - SCENARIO_EPOCH).days // 7 + 1
-        data = shift_dates(data, timedelta(weeks=max(weeks, 0)))
-    return data
-
-
-def shift_dates(value: Any, delta: timedelta) -> Any:
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return (date.fromisoformat(value) + delta).isoformat()
-    if isinstance(value, dict):
-        return {k: shift_dates(v, delta) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shift_dates(v, delta) for v in value]
-    return value
+    return to_this_week(data) if to_today else data
 
 
 class Engine:

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from engine.scenarios.databases import REPO_ROOT
-from tests.helpers import events, get_case, open_item
+from tests.helpers import events, get_case, open_item, to_this_week
 
 HAPPY = REPO_ROOT / "processes" / "scenarios" / "trip_staff_happy.toml"
-SCENARIO_DAY = date(2026, 3, 2)
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -35,21 +34,9 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _shift(value: Any, delta: timedelta) -> Any:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return (date.fromisoformat(value) + delta).isoformat()
-    if isinstance(value, dict):
-        return {k: _shift(v, delta) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shift(v, delta) for v in value]
-    return value
-
-
 def _application(*, future: bool) -> dict[str, Any]:
     data = tomllib.loads(HAPPY.read_text(encoding="utf-8"))["steps"][0]["data"]
-    if future:  # whole weeks, so the notice keeps its weekdays
-        data = _shift(data, timedelta(weeks=(date.today() - SCENARIO_DAY).days // 7 + 1))
-    return _flatten(data)
+    return _flatten(to_this_week(data) if future else data)
 
 
 @pytest.fixture
