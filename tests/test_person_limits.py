@@ -57,7 +57,7 @@ def test_frequency_counts_trips_of_the_last_two_years_by_rank(db):
     assert facts["person_trips_2y_prefectural"] == 0
     assert facts["passport_overdue_persons"] == 0
     assert "以往出访 2 次（近两年 1 次）" in facts["person_history_text"]
-    assert "2025-06-01至2025-06-05 JP" in facts["person_history_text"]
+    assert "2025-06-01至2025-06-05 日本" in facts["person_history_text"]
 
 
 def test_same_unit_leaders_in_one_delegation(db):

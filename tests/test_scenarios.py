@@ -402,6 +402,9 @@ def test_null_and_absent_markers():
     (HEAD + '[expect]\nnotifications = [{ contains = 1 }]\n',
      "[expect] notifications 1.contains: must be a non-empty string"),
     (HEAD + '[expect]\nunit_held = "yes"\n', "[expect] unit_held: must be true or false"),
+    (HEAD + '[settings]\n"no_such.setting" = true\n', "settings.no_such.setting: Unknown setting: no_such.setting"),
+    (HEAD + '[settings]\npassport_return_days = "seven"\n',
+     "settings.passport_return_days: 'passport_return_days' must be a whole number of at least 0"),
 ])
 def test_malformed_files_get_clear_errors(tmp_path, body, expected):
     path = tmp_path / "bad.toml"
@@ -470,6 +473,29 @@ MESSAGE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+def test_settings_hold_during_the_run_and_are_restored(tmp_path, db_url):
+    """[settings] are put by an administrator before the start (put_setting events on the system
+    chain) and the earlier values come back afterwards, so `--db` leaves the office as it was."""
+    from engine import settings
+    from engine.storage.models import AuditEvent
+
+    body = HEAD + '[settings]\n"person_rule.leaders_abroad" = true\npassport_return_days = 9\n' + APPLY
+    result = run_text(tmp_path, body, db_url)
+    assert result.ok, result.report("en")
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            assert settings.get(session, "person_rule.leaders_abroad") is False
+            assert settings.get(session, "passport_return_days") == 7
+            changes = [e.payload for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.command == "put_setting").order_by(AuditEvent.seq))]
+    finally:
+        db.dispose()
+    assert [(c["key"], c["after"]) for c in changes] == [
+        ("person_rule.leaders_abroad", True), ("passport_return_days", 9),
+        ("person_rule.leaders_abroad", False), ("passport_return_days", 7)]
 
 
 def test_message_steps_deliver_to_the_case(tmp_path, db_url):

@@ -21,6 +21,7 @@ from engine.persons.register import (
     trips_between,
     unit_leader_trips,
 )
+from engine.places import names as places
 
 PREFECTURAL = frozenset({"prefectural_deputy", "prefectural"})  # 厅局级 [S10]
 COUNTY = frozenset({"county_deputy", "county"})  # 县处级 [S22][U]
@@ -138,13 +139,13 @@ def _texts(history: list[dict[str, Any]]) -> tuple[str, str]:
         en.append(f"{person['name']}: {len(person['trips'])} earlier trip(s) "
                   f"({person['recent_trips']} in the last two years)")
         for t in person["trips"]:
-            where = "、".join(t["countries"]) or "—"
+            where = "、".join(places.name(c, "zh") for c in t["countries"]) or "—"
             case = f"案件 {t['case_id']}" if t["case_id"] else (t["note"] or "登记")
             case_en = f"case {t['case_id']}" if t["case_id"] else (t["note"] or "entered")
             back = t["passport_returned_on"]
             zh.append(f"  - {t['departure_date']}至{t['return_date']} {where}（{case}）护照"
                       + (f"已于{back}交回" if back else f"未交回，应于{t['passport_due']}前交回"))
-            where_en = ", ".join(t["countries"]) or "—"
+            where_en = ", ".join(places.name(c, "en") for c in t["countries"]) or "—"
             en.append(f"  - {t['departure_date']} to {t['return_date']} {where_en} ({case_en}); passport "
                       + (f"returned {back}" if back else f"not returned, due {t['passport_due']}"))
         if person["passport_overdue_days"]:

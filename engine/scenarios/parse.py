@@ -10,6 +10,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from engine.errors import InvalidInput
+from engine.office import parse_setting
 from engine.roles import ROLES
 from engine.scenarios.durations import DurationError, parse_duration
 from engine.scenarios.errors import ScenarioInvalid, ScenarioProblem
@@ -33,7 +35,7 @@ from engine.scenarios.model import (
 )
 
 TOP_KEYS = ("name", "process", "start_at", "unit", "start_as", "start_user", "start_data", "users", "steps",
-            "expect", "given_prior_trips")
+            "expect", "given_prior_trips", "settings")
 # Keys of one [[given_prior_trips]] table: a trip entered in the person register before the case starts.
 PRIOR_TRIP_KEYS = ("id_card_no", "name", "unit", "post", "rank", "unit_leader", "countries", "departure_date",
                    "return_date", "passport_due", "passport_returned_on", "process")
@@ -91,11 +93,28 @@ def parse_scenario(raw: dict[str, Any], source: Path | None = None) -> Scenario:
     prior_trips = tuple(r.tables("given_prior_trips", raw.get("given_prior_trips")))
     for i, trip in enumerate(prior_trips, 1):
         r.unknown_keys(f"[[given_prior_trips]] {i}", trip, PRIOR_TRIP_KEYS)
+    given_settings = _settings(r, raw.get("settings"))
     if r.problems:
         raise ScenarioInvalid(str(source) if source else (name or "scenario"), r.problems)
     return Scenario(name=name or "", process=process or "", start_at=start_at, unit=unit, start_as=start_as,
                     start_user=start_user, start_data=start_data, steps=steps, expect=expect, users=users,
-                    prior_trips=prior_trips, source=source)
+                    prior_trips=prior_trips, settings=given_settings, source=source)
+
+
+def _settings(r: _Reader, raw: Any) -> dict[str, str]:
+    """[settings]: office settings in force while the scenario runs, each checked as the settings
+    page checks it (engine/office.parse_setting), kept as the text that page would submit."""
+    table = r.table("settings", raw)
+    given: dict[str, str] = {}
+    for key, value in table.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        try:
+            parse_setting(key, text)
+        except InvalidInput as exc:
+            r.problem(f"settings.{key}", exc.message.zh, exc.message.en)
+            continue
+        given[key] = text
+    return given
 
 
 def _step(r: _Reader, number: int, raw: dict[str, Any]) -> Step | None:

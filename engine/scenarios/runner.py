@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from engine import office, settings
 from engine.audit.verify import verify
 from engine.definitions.cache import SpecCache
 from engine.errors import Message, WaishiError
@@ -59,6 +60,7 @@ class _Run:
         if self.echo:
             self.echo(f"== {self.scenario.label}: {self.scenario.name}")
         where = Message("开始", "start")
+        restore = self._apply_settings()
         try:
             self._start()
             for step in self.scenario.steps:
@@ -78,10 +80,32 @@ class _Run:
                                       f"unexpected exception {type(exc).__name__}: {exc}"))
         if self.case_id is not None:
             self._verify()
+        self._restore_settings(restore)
         self.result.seconds = time.perf_counter() - began
         if self.echo:
             self.echo(self.result.verdict(self.lang))
         return self.result
+
+    # -- the office's settings --------------------------------------------------------------
+
+    def _apply_settings(self) -> dict[str, str]:
+        """Put the scenario's [settings] in force as an administrator would (each a put_setting
+        event); returns the earlier values, so a run against a real database (`--db`) leaves the
+        office's settings as it found them."""
+        if not self.scenario.settings:
+            return {}
+        admin = actors.user_for_role(self.db, "admin", None)
+        with self.db.read() as session:
+            before = {key: _as_text(settings.get(session, key)) for key in self.scenario.settings}
+        for key, text in self.scenario.settings.items():
+            office.put_setting(self.db, admin, key, text, at=self._at())
+        return before
+
+    def _restore_settings(self, before: dict[str, str]) -> None:
+        if before:
+            admin = actors.user_for_role(self.db, "admin", None)
+            for key, text in before.items():
+                office.put_setting(self.db, admin, key, text, at=self._at())
 
     # -- the case ---------------------------------------------------------------------------
 
@@ -277,6 +301,11 @@ class _Run:
         if where is not None:
             what = Message(f"{where.zh}：{what.zh}", f"{where.en}: {what.en}")
         self.result.failures.append(what)
+
+
+def _as_text(value: object) -> str:
+    """A setting's value as the settings page would submit it."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _described(exc: WaishiError) -> Message:

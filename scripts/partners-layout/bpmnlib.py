@@ -1,9 +1,17 @@
 """Tiny BPMN writer with a grid layout (lanes stacked, nodes on columns/rows)."""
+
 from xml.sax.saxutils import escape, quoteattr
 
 COLW, ROWH, X0, LANE_LABEL = 160, 120, 220, 30
-SIZES = {"start": (36, 36), "end": (36, 36), "gw": (50, 50), "user": (100, 80), "script": (100, 80),
-         "rule": (100, 80), "boundary": (36, 36)}
+SIZES = {
+    "start": (36, 36),
+    "end": (36, 36),
+    "gw": (50, 50),
+    "user": (100, 80),
+    "script": (100, 80),
+    "rule": (100, 80),
+    "boundary": (36, 36),
+}
 
 
 class P:
@@ -37,8 +45,19 @@ class P:
 
     def boundary(self, nid, name, host, expr, date=False, cancel=False, slot=0):
         h = self.nodes[host]
-        return self._add("boundary", nid, name, h["lane"], h["col"], h["row"], host=host, expr=expr,
-                         date=date, cancel=cancel, slot=slot)
+        return self._add(
+            "boundary",
+            nid,
+            name,
+            h["lane"],
+            h["col"],
+            h["row"],
+            host=host,
+            expr=expr,
+            date=date,
+            cancel=cancel,
+            slot=slot,
+        )
 
     def flow(self, src, tgt, name=None, cond=None, fid=None):
         fid = fid or f"f_{src}_{tgt}"
@@ -92,20 +111,23 @@ class P:
 
     def xml(self):
         self._layout()
-        o = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {escape(self.comment)} -->",
-             '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
-             '                  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"',
-             '                  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"',
-             '                  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"',
-             '                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
-             '                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
-             f'                  id="defs_{self.pid}" targetNamespace="http://waishi.lanzhou/processes" exporter="waishi layout script" exporterVersion="1">',
-             f'  <bpmn:collaboration id="collab_{self.pid}">',
-             f'    <bpmn:participant id="p_{self.pid}" name={quoteattr(self.name)} processRef="{self.pid}"/>',
-             '  </bpmn:collaboration>',
-             f'  <bpmn:process id="{self.pid}" name={quoteattr(self.name)} isExecutable="true">',
-             f'    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>',
-             f'    <bpmn:laneSet id="ls_{self.pid}">']
+        o = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f"<!-- {escape(self.comment)} -->",
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
+            '                  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"',
+            '                  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"',
+            '                  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"',
+            '                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+            '                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
+            f'                  id="defs_{self.pid}" targetNamespace="http://waishi.lanzhou/processes" exporter="waishi layout script" exporterVersion="1">',
+            f'  <bpmn:collaboration id="collab_{self.pid}">',
+            f'    <bpmn:participant id="p_{self.pid}" name={quoteattr(self.name)} processRef="{self.pid}"/>',
+            "  </bpmn:collaboration>",
+            f'  <bpmn:process id="{self.pid}" name={quoteattr(self.name)} isExecutable="true">',
+            f"    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>",
+            f'    <bpmn:laneSet id="ls_{self.pid}">',
+        ]
         for ln in self.lanes:
             o.append(f'      <bpmn:lane id="lane_{ln}" name="{ln}">')
             for nid in self.order:
@@ -117,10 +139,12 @@ class P:
             n = self.nodes[nid]
             o.extend(self._node_xml(n))
         for f in self.flows:
-            name = f' name={quoteattr(f["name"])}' if f["name"] else ""
+            name = f" name={quoteattr(f['name'])}" if f["name"] else ""
             if f["cond"]:
                 o.append(f'    <bpmn:sequenceFlow id="{f["id"]}"{name} sourceRef="{f["src"]}" targetRef="{f["tgt"]}">')
-                o.append(f'      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(f["cond"])}</bpmn:conditionExpression>')
+                o.append(
+                    f'      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(f["cond"])}</bpmn:conditionExpression>'
+                )
                 o.append("    </bpmn:sequenceFlow>")
             else:
                 o.append(f'    <bpmn:sequenceFlow id="{f["id"]}"{name} sourceRef="{f["src"]}" targetRef="{f["tgt"]}"/>')
@@ -156,8 +180,9 @@ class P:
     def _node_xml(self, n):
         k, nid = n["kind"], n["id"]
         name = f" name={quoteattr(n['name'])}" if n["name"] else ""
-        io = [f"      <bpmn:incoming>{i}</bpmn:incoming>" for i in n["inc"]] + \
-             [f"      <bpmn:outgoing>{i}</bpmn:outgoing>" for i in n["out"]]
+        io = [f"      <bpmn:incoming>{i}</bpmn:incoming>" for i in n["inc"]] + [
+            f"      <bpmn:outgoing>{i}</bpmn:outgoing>" for i in n["out"]
+        ]
         doc = [f"      <bpmn:documentation>{escape(n['doc'])}</bpmn:documentation>"] if n.get("doc") else []
         if k == "start":
             return [f'    <bpmn:startEvent id="{nid}"{name}>', *io, "    </bpmn:startEvent>"]
@@ -167,27 +192,51 @@ class P:
             d = f' default="{n["default"]}"' if n["default"] else ""
             return [f'    <bpmn:exclusiveGateway id="{nid}"{name}{d}>', *io, "    </bpmn:exclusiveGateway>"]
         if k == "user":
-            return [f'    <bpmn:userTask id="{nid}"{name} camunda:formKey="{n["form"]}">', *doc, *io, "    </bpmn:userTask>"]
+            return [
+                f'    <bpmn:userTask id="{nid}"{name} camunda:formKey="{n["form"]}">',
+                *doc,
+                *io,
+                "    </bpmn:userTask>",
+            ]
         if k == "rule":
-            return [f'    <bpmn:businessRuleTask id="{nid}"{name} camunda:decisionRef="{n["decision"]}">', *doc, *io,
-                    "    </bpmn:businessRuleTask>"]
+            return [
+                f'    <bpmn:businessRuleTask id="{nid}"{name} camunda:decisionRef="{n["decision"]}">',
+                *doc,
+                *io,
+                "    </bpmn:businessRuleTask>",
+            ]
         if k == "script":
-            return [f'    <bpmn:scriptTask id="{nid}"{name} scriptFormat="python">', *doc, *io,
-                    f"      <bpmn:script>{escape(n['script'])}</bpmn:script>", "    </bpmn:scriptTask>"]
+            return [
+                f'    <bpmn:scriptTask id="{nid}"{name} scriptFormat="python">',
+                *doc,
+                *io,
+                f"      <bpmn:script>{escape(n['script'])}</bpmn:script>",
+                "    </bpmn:scriptTask>",
+            ]
         if k == "boundary":
             tag = "timeDate" if n["date"] else "timeDuration"
             cancel = "true" if n["cancel"] else "false"
-            return [f'    <bpmn:boundaryEvent id="{nid}"{name} attachedToRef="{n["host"]}" cancelActivity="{cancel}">', *io,
-                    f'      <bpmn:timerEventDefinition id="td_{nid}">',
-                    f'        <bpmn:{tag} xsi:type="bpmn:tFormalExpression">{escape(n["expr"])}</bpmn:{tag}>',
-                    "      </bpmn:timerEventDefinition>", "    </bpmn:boundaryEvent>"]
+            return [
+                f'    <bpmn:boundaryEvent id="{nid}"{name} attachedToRef="{n["host"]}" cancelActivity="{cancel}">',
+                *io,
+                f'      <bpmn:timerEventDefinition id="td_{nid}">',
+                f'        <bpmn:{tag} xsi:type="bpmn:tFormalExpression">{escape(n["expr"])}</bpmn:{tag}>',
+                "      </bpmn:timerEventDefinition>",
+                "    </bpmn:boundaryEvent>",
+            ]
         raise ValueError(k)
 
 
 def form(fid, components):
     import json
-    out = {"type": "default", "id": fid, "schemaVersion": 16,
-           "exporter": {"name": "waishi form script", "version": "1"}, "components": []}
+
+    out = {
+        "type": "default",
+        "id": fid,
+        "schemaVersion": 16,
+        "exporter": {"name": "waishi form script", "version": "1"},
+        "components": [],
+    }
     used = set()
     for c in components:
         c = dict(c)

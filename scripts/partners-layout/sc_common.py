@@ -1,4 +1,4 @@
-APPLY = '''relationship_kind = "{kind}"
+APPLY = """relationship_kind = "{kind}"
 partner_name_zh = "{zh}"
 partner_name_foreign = "{foreign}"
 partner_country = "{country}"
@@ -12,4 +12,4 @@ exchange_record = "2023 年起互派经贸、教育代表团各 2 次，开展�
 intent_letter_date = "2025-09-15"
 consent_proof = "对方市长 2025 年 9 月 15 日签署的结好意向书"
 cpaffc_consulted = {cpaffc}
-'''
+"""

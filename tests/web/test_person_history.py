@@ -23,7 +23,7 @@ def test_review_page_shows_previous_trips_and_the_limits_reached(db, make_web):
     assert page.status_code == 200
     text = text_of(page.get_data(as_text=True))
     assert "王强：以往出访 1 次" in text
-    assert "2025-12-01至2025-12-05 JP" in text and "未交回，应于2025-12-12前交回" in text
+    assert "2025-12-01至2025-12-05 日本" in text and "未交回，应于2025-12-12前交回" in text
     assert "同一单位领导班子成员同团出访" in text and "[S4]" in text
     assert "有团员以往出访的因公护照逾期未交回" in text and "[S8][S9]" in text
     assert "张伟：无以往出访记录" in text
