@@ -500,6 +500,12 @@ def scenario_run(ctx: click.Context, files: tuple[str, ...], scenario_db: str | 
         url = ctx.obj["db_url"]
     if url is not None:
         _db(url).dispose()  # a database given here must be ready, as for every other command
+    # The engine's line per command is for operators' logs; here it would interleave with the
+    # path the scenario prints (shown with WAISHI_CLI_LOG=1).
+    commands_log = logging.getLogger("waishi.command")
+    level = commands_log.level
+    if os.environ.get("WAISHI_CLI_LOG", "") not in ("1", "true", "yes"):
+        commands_log.setLevel(logging.WARNING)
     try:
         results = run_files(files, definitions=[Path(d) for d in definitions] or None, url=url,
                             echo=click.echo, lang=lang)
@@ -508,6 +514,8 @@ def scenario_run(ctx: click.Context, files: tuple[str, ...], scenario_db: str | 
         sys.exit(1)
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from None
+    finally:
+        commands_log.setLevel(level)
     failed = [r for r in results if not r.ok]
     for r in failed:
         if r.exception is not None:

@@ -92,6 +92,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "leader_decision": ("市领导审批决定", "Leader's decision"),
     "over_limit_codes": ("超限项目代码", "Exceptions (codes)"),
     "over_limit_reasons": ("超限项目", "Exceptions"),
+    "person_limit_codes": ("人员限制项目代码", "Per-person limits reached (codes)"),
+    "person_limit_reasons": ("人员限制项目", "Per-person limits reached"),
     "partner_id": ("友好城市名录记录号", "Partner-city register record"),
     "precondition_reason_en": ("前置条件说明（英文）", "Preconditions: explanation"),
     "precondition_result": ("前置条件核对结果", "Preconditions checked"),
@@ -110,6 +112,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "leaders_abroad_max": ("同时在外的市领导人数（最多）", "Municipal leaders abroad at once (most)"),
     "passport_overdue_days_max": ("以往护照逾期未交天数（最多）", "Days an earlier passport is overdue (most)"),
     "passport_overdue_persons": ("以往护照逾期未交人员", "Members with an earlier passport overdue"),
+    "person_history_text_en": ("出访人员以往出访及护照交回情况（英文）", "Members' earlier trips and passports"),
     "person_rule_county_frequency": ("规则开关：处级出访频次", "Rule switch: frequency of 处级 staff"),
     "person_rule_leaders_abroad": ("规则开关：市领导同时在外人数", "Rule switch: municipal leaders abroad at once"),
     "person_rule_same_country_6m": ("规则开关：半年内同赴一国", "Rule switch: same country within 6 months"),
@@ -125,7 +128,24 @@ _DECISIONS = {"approve": ("同意", "Approve"), "return": ("退回补正", "Retu
 _DECIDERS = {**{code: names for code, names in ROLES.items()}, "system": ("系统", "System"),
              "city": ("市政府", "Municipal government"), "province": ("省级", "Province")}
 
+# The codes of trip_limits and trip_person_limits (processes/*.dmn, docs/rules.md).
+_LIMIT_CODES = {
+    "countries": ("出访国家（地区）数超限", "Too many countries"),
+    "days": ("在外天数超限", "Too many days abroad"),
+    "delegation_size": ("团组人数超限", "Delegation too large"),
+    "public_notice": ("事前公示不足", "Public notice too short"),
+    "annual_plan": ("未列入年度计划", "Not in the annual plan"),
+    "frequency_prefectural": ("厅局级人员出访频次超限", "Trips of a 厅局级 member too frequent"),
+    "frequency_county": ("处级人员出访频次超限", "Trips of a 处级 member too frequent"),
+    "same_unit_leaders": ("同单位领导班子成员同团", "Leaders of one unit in one delegation"),
+    "same_country_6m": ("同单位领导半年内赴同一国家", "Same-unit leaders, same country within 6 months"),
+    "leaders_abroad": ("同时在外市领导超过2人", "More than 2 municipal leaders abroad at once"),
+    "passport_overdue": ("以往护照逾期未交回", "Earlier passport overdue"),
+}
+
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "over_limit_codes": _LIMIT_CODES,
+    "person_limit_codes": _LIMIT_CODES,
     "arrangement": {"official_arrangement": ("由外办安排", "Arranged by the FAO"),
                     "consent_only": ("征得被采访方同意即可", "Consent of the interviewee only")},
     "outcome": {"approved": ("已批准", "Approved"), "issued": ("已签发", "Issued"),

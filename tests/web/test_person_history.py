@@ -27,3 +27,23 @@ def test_review_page_shows_previous_trips_and_the_limits_reached(db, make_web):
     assert "同一单位领导班子成员同团出访" in text and "[S4]" in text
     assert "有团员以往出访的因公护照逾期未交回" in text and "[S8][S9]" in text
     assert "张伟：无以往出访记录" in text
+
+
+def test_leader_trip_director_sees_the_per_person_limits_as_warnings(db, make_web):
+    """trip_leader runs trip_person_limits too: the director's review lists each reason (with the rows
+    switched on by the scenario's [settings]) and the members' earlier trips; the case goes on."""
+    deploy_definitions(db, default_definitions())
+    path = TESTS.parent / "processes" / "scenarios" / "trip_leader_person_limits.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw["steps"] = raw["steps"][:1]  # stop at the director's review
+    raw["expect"] = {"open": ["ut_director_review"]}
+    result = run_scenario(parse_scenario(raw, source=path), db, lang="en")
+    assert result.ok, result.report("en")
+    item = open_item(db, result.case_id, "ut_director_review")
+    page = make_web("fao_director").get(f"/cases/{result.case_id}/tasks/{item.task_id}")
+    assert page.status_code == 200
+    text = text_of(page.get_data(as_text=True))
+    assert "厅局级人员两年内出访超过1次（实际 2，上限 1）[S10]" in text
+    assert "同时在外的市领导超过2人（实际 3，上限 2）[S13][U]" in text
+    assert "刘建国：以往出访 1 次（近两年 1 次）" in text and "2025-09-15至2025-09-20 日本" in text
+    assert "李娜：无以往出访记录" in text
