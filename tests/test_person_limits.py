@@ -60,6 +60,22 @@ def test_frequency_counts_trips_of_the_last_two_years_by_rank(db):
     assert "2025-06-01至2025-06-05 日本" in facts["person_history_text"]
 
 
+@pytest.mark.parametrize(("post", "trips_1y", "prefectural"), [
+    ("government_deputy", 1, 2),  # counted by both rows [S10]
+    ("deputy_foreign_commerce", 1, 0),  # "as work requires": left out of the 厅局级 count
+    ("other", 1, 2),
+])
+def test_the_heads_trips_of_the_last_year_and_the_post_exemption(db, post, trips_1y, prefectural):
+    head = {**member(ZHANG, "张伟", "prefectural"), "role_in_delegation": "head"}
+    with db.transaction() as s:
+        prior(s, ZHANG, "张伟", "prefectural", "2025-09-15", "2025-09-20", passport_returned_on="2025-09-24")
+        prior(s, ZHANG, "张伟", "prefectural", "2024-12-01", "2024-12-05", passport_returned_on="2024-12-09")
+        facts = person_checks(s, 0, {**trip([head]), "head_post_category": post}, TODAY, 7)
+    assert facts["head_post_category"] == post
+    assert facts["head_trips_1y"] == trips_1y  # 2024-12 is more than a year before 2026-04-20
+    assert facts["person_trips_2y_prefectural"] == prefectural
+
+
 def test_same_unit_leaders_in_one_delegation(db):
     members = [member(ZHANG, "张伟", "county", leader=True), member(LI, "李娜", "section", leader=True),
                member(WANG, "王强", "staff", leader=True, unit="兰州市财政局")]

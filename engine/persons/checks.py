@@ -27,6 +27,10 @@ PREFECTURAL = frozenset({"prefectural_deputy", "prefectural"})  # 厅局级 [S10
 COUNTY = frozenset({"county_deputy", "county"})  # 县处级 [S22][U]
 # Municipal leaders (市领导) of a prefecture-level city hold 厅级 rank or above.
 MUNICIPAL_LEADER = PREFECTURAL | frozenset({"provincial_deputy", "provincial"})
+# Posts of a delegation head for the [S10] frequency rows (trip_leader's head_post_category): deputies
+# in charge of foreign affairs or commerce travel "as work requires", so no frequency count holds them.
+AS_WORK_REQUIRES = "deputy_foreign_commerce"
+ONE_YEAR = timedelta(days=365)
 TWO_YEARS = timedelta(days=730)
 SIX_MONTHS = timedelta(days=183)
 
@@ -50,14 +54,19 @@ def person_checks(session: Session, case_id: int, values: dict[str, Any], today:
 
     facts = {"person_trips_2y_prefectural": 0, "person_trips_2y_county": 0, "same_unit_leaders_max": 0,
              "same_country_6m_count": 0, "leaders_abroad_max": 0, "passport_overdue_persons": 0,
-             "passport_overdue_days_max": 0, "members_without_id": 0}
+             "passport_overdue_days_max": 0, "members_without_id": 0, "head_trips_1y": 0,
+             "head_post_category": str(values.get("head_post_category") or "other")}
     history: list[dict[str, Any]] = []
     leaders_by_unit: dict[str, int] = {}
     for member, number in zip(members, numbers, strict=True):
         rank = str(member.get("rank") or "")
         trips = by_person.get(number, []) if number else []
         recent = [t for t in trips if departure - TWO_YEARS <= t.departure_date < departure]
-        if rank in PREFECTURAL:
+        is_head = member.get("role_in_delegation") == "head"
+        if is_head:
+            facts["head_trips_1y"] = len([t for t in trips if departure - ONE_YEAR <= t.departure_date < departure])
+        exempt = is_head and facts["head_post_category"] == AS_WORK_REQUIRES
+        if rank in PREFECTURAL and not exempt:
             facts["person_trips_2y_prefectural"] = max(facts["person_trips_2y_prefectural"], len(recent))
         if rank in COUNTY:
             facts["person_trips_2y_county"] = max(facts["person_trips_2y_county"], len(recent))

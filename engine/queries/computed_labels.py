@@ -109,6 +109,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "transit_count": ("经停国家（地区）数", "Transit stops"),
     "trip_batch_document": ("出国（境）任务批件", "Trip approval document"),
     # the person register's counts for trip_person_limits (engine/persons, docs/rules.md)
+    "head_post_category": ("团长职务（出访频次规则）", "Head's post (for the frequency rules)"),
+    "head_trips_1y": ("团长近一年出访次数", "Head's trips in the last year"),
     "leaders_abroad_max": ("同时在外的市领导人数（最多）", "Municipal leaders abroad at once (most)"),
     "passport_overdue_days_max": ("以往护照逾期未交天数（最多）", "Days an earlier passport is overdue (most)"),
     "passport_overdue_persons": ("以往护照逾期未交人员", "Members with an earlier passport overdue"),
@@ -137,6 +139,8 @@ _LIMIT_CODES = {
     "annual_plan": ("未列入年度计划", "Not in the annual plan"),
     "frequency_prefectural": ("厅局级人员出访频次超限", "Trips of a 厅局级 member too frequent"),
     "frequency_county": ("处级人员出访频次超限", "Trips of a 处级 member too frequent"),
+    "frequency_city_leader": ("市党政正职或政府副职一年内出访超过1次",
+                              "City head or deputy mayor: more than 1 trip a year"),
     "same_unit_leaders": ("同单位领导班子成员同团", "Leaders of one unit in one delegation"),
     "same_country_6m": ("同单位领导半年内赴同一国家", "Same-unit leaders, same country within 6 months"),
     "leaders_abroad": ("同时在外市领导超过2人", "More than 2 municipal leaders abroad at once"),
@@ -145,6 +149,12 @@ _LIMIT_CODES = {
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "over_limit_codes": _LIMIT_CODES,
+    "head_post_category": {"principal": ("市委、市政府主要负责人（党政正职）",
+                                         "City Party secretary or mayor (principal)"),
+                           "government_deputy": ("市政府副职", "Deputy mayor"),
+                           "deputy_foreign_commerce": ("分管外事或商务工作的市政府副职",
+                                                       "Deputy mayor in charge of foreign affairs or commerce"),
+                           "other": ("其他", "Other")},
     "person_limit_codes": _LIMIT_CODES,
     "arrangement": {"official_arrangement": ("由外办安排", "Arranged by the FAO"),
                     "consent_only": ("征得被采访方同意即可", "Consent of the interviewee only")},
