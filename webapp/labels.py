@@ -178,22 +178,52 @@ Items = list[tuple[str, Any]]
 
 def data_sections(labels: FieldLabels | None, data: dict[str, Any]) -> tuple[Items, Items]:
     """(what the forms ask for, what the process computed) — the second shown folded away. A
-    computed text kept in both languages (`x_zh` / `x_en`) shows only in the page's language."""
+    computed text kept in both languages shows only in the page's language."""
     items = ordered_items(labels, data)
-    named = [kv for kv in items if labels and kv[0] in labels.fields]
-    mine, other = ("_en", "_zh") if lang() == "en" else ("_zh", "_en")
-    computed = [kv for kv in items if not (labels and kv[0] in labels.fields)
-                and not (kv[0].endswith(other) and kv[0][: -len(other)] + mine in data)]
-    return named, computed
+    shown = set(in_page_language([k for k, _ in items], data))
+    named = [kv for kv in items if labels and kv[0] in labels.fields and kv[0] in shown]
+    return named, [kv for kv in items if kv[0] in shown and not (labels and kv[0] in labels.fields)]
+
+
+def in_page_language(keys: list[str], present: Any) -> list[str]:
+    """`keys` without the other language's copy of a text kept in both: `x_zh` / `x_en`, `x` (the
+    Chinese) / `x_en`, and the `zh` / `en` of a reason or finding. `present` holds every key."""
+    english = lang() == "en"
+
+    def other_copy(key: str) -> bool:
+        if key in ("zh", "en"):
+            return key == ("zh" if english else "en") and ("en" if english else "zh") in present
+        if key.endswith("_zh"):
+            return english and key[:-3] + "_en" in present
+        if key.endswith("_en"):
+            base = key[:-3]
+            return not english and (base in present or base + "_zh" in present)
+        return english and key + "_en" in present
+
+    return [k for k in keys if not other_copy(k)]
+
+
+def changes_shown(changes: list[tuple[str, str, Any, Any]]) -> list[tuple[str, str, Any, Any]]:
+    """A history event's changed fields in the page's language (the other copy of a bilingual text
+    changed with it; the audit views keep every key)."""
+    keys = {key for _kind, key, _before, _after in changes}
+    kept = set(in_page_language(sorted(keys), keys))
+    return [change for change in changes if change[1] in kept]
+
+
+def shown_keys(mapping: dict[str, Any]) -> list[str]:
+    """The keys of an object shown on a page, sorted, in the page's language."""
+    return in_page_language(sorted(mapping), mapping)
 
 
 def columns(rows: list[Any]) -> list[str]:
-    """The keys of a list of objects, in order of first appearance (the columns of its table)."""
+    """The keys of a list of objects, in order of first appearance (the columns of its table), in
+    the page's language."""
     seen: dict[str, None] = {}
     for row in rows:
         if isinstance(row, dict):
             seen.update(dict.fromkeys(row))
-    return list(seen)
+    return in_page_language(list(seen), seen)
 
 
 def init_app(app: Flask) -> None:
@@ -202,5 +232,7 @@ def init_app(app: Flask) -> None:
         command_name=command_name, notification_kind=notification_kind, element_state=element_state,
         file_size=file_size, setting_name=setting_name,
         field_label=field_label, show_scalar=show_scalar, is_scalar=is_scalar, columns=columns,
-        ordered_items=ordered_items, data_sections=data_sections, ROLE_CODES=list(ROLES),
+        ordered_items=ordered_items, data_sections=data_sections, shown_keys=shown_keys,
+        changes_shown=changes_shown,
+        ROLE_CODES=list(ROLES),
     )
