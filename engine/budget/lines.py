@@ -139,8 +139,9 @@ def budget_check(lines: Any, standards: Any, entered_total: Any) -> dict[str, An
     entered = _decimal(entered_total)
     difference = abs((entered or Decimal(0)) - total)
     total_mismatch = bool(rows) and difference > TOTAL_TOLERANCE_CNY
-    summary_zh = f"明细合计 ¥{_money(total)}，填报合计 ¥{_plain(entered)}" + ("（不符）" if total_mismatch else "")
-    summary_en = (f"Lines total ¥{_money(total)}, entered total ¥{_plain(entered)}"
+    shown = "—" if entered is None else _money(entered)
+    summary_zh = f"明细合计 ¥{_money(total)}，填报合计 ¥{shown}" + ("（不符）" if total_mismatch else "")
+    summary_en = (f"Lines total ¥{_money(total)}, entered total ¥{shown}"
                   + (" (differs)" if total_mismatch else ""))
     return {
         "budget_line_count": len(rows),

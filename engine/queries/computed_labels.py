@@ -117,6 +117,16 @@ FIELDS: dict[str, tuple[str, str]] = {
     "person_trips_2y_prefectural": ("厅局级人员两年内出访次数（最多）", "Trips in 2 years of a 厅局级 member (most)"),
     "same_country_6m_count": ("半年内同赴一国的本单位领导人数", "Same-unit leaders, same country, 6 months"),
     "same_unit_leaders_max": ("同一单位领导班子成员同团人数（最多）", "Leaders of one unit in the delegation (most)"),
+    # the budget check (engine/budget, DMN trip_budget_standards and trip_budget_limits, docs/rules.md)
+    "budget_amount_mismatch_count": ("金额与标准×人数×天数不符的预算行数", "Budget lines whose amount differs"),
+    "budget_check_text": ("预算明细核算", "Budget lines checked (Chinese)"),
+    "budget_check_text_en": ("预算明细核算（英文）", "Budget lines checked (English)"),
+    "budget_line_count": ("预算明细行数", "Budget lines"),
+    "budget_lines_total_cny": ("预算明细合计（人民币元）", "Budget lines total (CNY)"),
+    "budget_over_standard_count": ("超开支标准的预算行数", "Budget lines over the standard"),
+    "budget_total_difference_cny": ("预算合计与明细之差（人民币元）", "Budget total minus lines (CNY)"),
+    "budget_total_mismatch": ("预算合计与明细不符", "Budget total differs from the lines"),
+    "budget_unchecked_count": ("无法与开支标准比对的预算行数", "Budget lines not compared with the standards"),
 }
 
 _DECISIONS = {"approve": ("同意", "Approve"), "return": ("退回补正", "Return for correction"),
