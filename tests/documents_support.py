@@ -31,7 +31,8 @@ def trip_files() -> list[Path]:
     """trip_staff and what it uses: the called processes, the decisions and their forms."""
     processes = REPO / "processes"
     files = [processes / f for f in ("trip_staff.bpmn", "passport_visa.bpmn", "post_trip.bpmn",
-                                     "trip_limits.dmn", "trip_person_limits.dmn", "trip_route.dmn",
+                                     "trip_limits.dmn", "trip_person_limits.dmn", "trip_budget_standards.dmn",
+                                     "trip_budget_limits.dmn", "trip_route.dmn",
                                      "passport_type.dmn")]
     forms = REPO / "forms"
     for prefix in ("trip_staff_", "passport_visa_", "post_trip_"):

@@ -154,6 +154,16 @@ FIELDS: dict[str, tuple[str, str]] = {
     "title": ("标题", "Title"),
     "validity_months": ("有效期（月）", "Valid for (months)"),
     "zh": ("中文说明", "Explanation (Chinese)"),
+    # the budget check (engine/budget, DMN trip_budget_standards and trip_budget_limits, docs/rules.md)
+    "budget_amount_mismatch_count": ("金额与标准×人数×天数不符的预算行数", "Budget lines whose amount differs"),
+    "budget_check_text": ("预算明细核算", "Budget lines checked (Chinese)"),
+    "budget_check_text_en": ("预算明细核算（英文）", "Budget lines checked (English)"),
+    "budget_line_count": ("预算明细行数", "Budget lines"),
+    "budget_lines_total_cny": ("预算明细合计（人民币元）", "Budget lines total (CNY)"),
+    "budget_over_standard_count": ("超开支标准的预算行数", "Budget lines over the standard"),
+    "budget_total_difference_cny": ("预算合计与明细之差（人民币元）", "Budget total minus lines (CNY)"),
+    "budget_total_mismatch": ("预算合计与明细不符", "Budget total differs from the lines"),
+    "budget_unchecked_count": ("无法与开支标准比对的预算行数", "Budget lines not compared with the standards"),
 }
 
 _DECISIONS = {"approve": ("同意", "Approve"), "return": ("退回补正", "Return for correction"),
@@ -177,6 +187,12 @@ _LIMIT_CODES = {
     "same_country_6m": ("同单位领导半年内赴同一国家", "Same-unit leaders, same country within 6 months"),
     "leaders_abroad": ("同时在外市领导超过2人", "More than 2 municipal leaders abroad at once"),
     "passport_overdue": ("以往护照逾期未交回", "Earlier passport overdue"),
+    "no_budget": ("未编制出访预算", "No budget"),
+    "budget_not_in_plan": ("出访经费未列入年度预算", "Not in the annual budget"),
+    "budget_over_standard": ("预算超过开支标准", "Budget over the standard"),
+    "budget_amount_mismatch": ("预算金额与标准×人数×天数不符", "Budget amounts differ"),
+    "budget_total_mismatch": ("预算合计与明细不符", "Budget total differs from the lines"),
+    "budget_standard_unchecked": ("预算无法与开支标准比对", "Budget not compared with the standards"),
 }
 
 # post_trip's findings (st_pt_check, processes/post_trip.bpmn)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import determinism, side_effects, workdays
+from engine.budget import budget_check, budget_standard_rows
 from engine.errors import InvalidInput
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -206,6 +207,9 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "escalate": escalate,
     "register_partner": register_partner,
     "person_checks": person_checks,
+    # pure list logic of the budget check (engine/budget): no outside call, replay recomputes it
+    "budget_standard_rows": budget_standard_rows,
+    "budget_check": budget_check,
     "register_trips": register_trips,
     "cancel_trips": cancel_trips,
     "person_passports": person_passports,
