@@ -46,6 +46,22 @@ def test_lines_within_the_standard_add_up_in_cny():
     assert "1. 住宿费  EUR 160 × 3 × 4 = EUR 1920 × 7.8 = ¥14976.00：符合" in facts["budget_check_text"]
 
 
+@pytest.mark.parametrize(("ranks", "allowed", "excess"), [
+    (["provincial_deputy", "county", "staff"], 1, 0),  # the 副省部级 head's suite [S31]
+    (["county", "staff", "staff"], 0, 1),  # bureau level and below: standard rooms only
+])
+def test_suites_are_counted_against_the_members_ranks(ranks, allowed, excess):
+    lines = [{**line("accommodation", "640", country="DE", standard="160", persons=1, days=4), "room_type": "suite"},
+             {**line("accommodation", "1280", country="DE", standard="160", persons=2, days=4),
+              "room_type": "standard_room"}]
+    members = [{"name": f"m{k}", "rank": r} for k, r in enumerate(ranks)]
+    facts = budget_check(lines, table(budget_standard_rows(lines, ITINERARY)), "14976.00", members)
+    assert (facts["budget_suite_persons"], facts["budget_suite_allowed"], facts["budget_suite_excess"]) == (
+        1, allowed, excess)
+    assert ("普通套间超出省部级人员人数 [S31]" in facts["budget_check_text"]) == bool(excess)
+    assert "住宿费 德国" in facts["budget_check_text"] and "Accommodation Germany" in facts["budget_check_text_en"]
+
+
 def test_each_fault_is_counted_and_named_on_its_line():
     lines = [line("accommodation", "2160", standard="180", persons=3, days=4),   # over the table's 160
              line("meals", "900", standard="50", persons=3, days=5),             # should be 750

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from engine.errors import InvalidInput
+from engine.places import names as places
 
 ITEMS: dict[str, tuple[str, str]] = {
     "accommodation": ("住宿费", "Accommodation"),
@@ -25,6 +26,9 @@ ITEMS: dict[str, tuple[str, str]] = {
     "registration": ("注册费", "Registration fees"),
     "other": ("其他费用（护签费等）", "Other (passport and visa fees etc.)"),
 }
+# Rooms by rank [S31]: an ordinary suite (普通套间) for provincial/ministerial officials, a standard
+# room (标准间) for bureau level and below.
+SUITE_RANKS = frozenset({"provincial_deputy", "provincial"})
 # The items the 516号 table fixes per person and day; the others are costs as quoted.
 PER_DAY_ITEMS = ("accommodation", "meals", "incidentals")
 CENT = Decimal("0.01")
@@ -86,12 +90,23 @@ def _mismatch(standard: Decimal, persons: Decimal, days: Decimal, amount: Decima
     return (standard * persons * days).quantize(CENT) != amount.quantize(CENT)
 
 
-def budget_check(lines: Any, standards: Any, entered_total: Any) -> dict[str, Any]:
+def _suites(rows: list[dict[str, Any]], members: Any) -> dict[str, int]:
+    """Persons on accommodation lines budgeted as suites, and how many the ranks allow [S31]."""
+    persons = sum(int(_decimal(line.get("persons")) or 0) for line in rows
+                  if line.get("item") == "accommodation" and line.get("room_type") == "suite")
+    allowed = len([m for m in (members or []) if isinstance(m, dict) and m.get("rank") in SUITE_RANKS])
+    return {"budget_suite_persons": persons, "budget_suite_allowed": allowed,
+            "budget_suite_excess": max(0, persons - allowed)}
+
+
+def budget_check(lines: Any, standards: Any, entered_total: Any, members: Any = None) -> dict[str, Any]:
     """Facts for trip_budget_limits and the reviewers' table.
 
     `standards` are the rows of `budget_standard_rows` with the table's answers merged in
-    (std_found, std_currency, std_accommodation, std_meals, std_incidentals, std_source)."""
+    (std_found, std_currency, std_accommodation, std_meals, std_incidentals, std_source);
+    `members` (their ranks) say how many suites the delegation may book."""
     rows = _lines(lines)
+    suites = _suites(rows, members)
     by_line = {r.get("line"): r for r in (standards or []) if isinstance(r, dict)}
     over = mismatch = unchecked = 0
     total = Decimal(0)
@@ -131,11 +146,17 @@ def budget_check(lines: Any, standards: Any, entered_total: Any) -> dict[str, An
                 over += 1
                 flags_zh.append(f"超标准（标准表 {table_currency} {_plain(table)} {source}）")
                 flags_en.append(f"over the standard (table {table_currency} {_plain(table)} {source})")
+        if item == "accommodation" and line.get("room_type") == "suite" and suites["budget_suite_excess"]:
+            flags_zh.append("普通套间超出省部级人员人数 [S31]")
+            flags_en.append("suites beyond the provincial/ministerial officials [S31]")
         zh_name, en_name = ITEMS.get(item, (item, item))
         figures = (f"{currency} {_plain(standard)} × {_plain(persons)} × {_plain(days)} = {currency} {_plain(amount)}"
                    f" × {_plain(rate)} = ¥{'—' if amount_cny is None else _money(amount_cny)}")
-        zh_rows.append(f"{k + 1}. {zh_name} {line.get('country') or ''} {figures}：" + ("；".join(flags_zh) or "符合"))
-        en_rows.append(f"{k + 1}. {en_name} {line.get('country') or ''} {figures}: " + ("; ".join(flags_en) or "ok"))
+        country = str(line.get("country") or "")
+        zh_rows.append(f"{k + 1}. {zh_name} {places.name(country, 'zh') if country else ''} {figures}："
+                       + ("；".join(flags_zh) or "符合"))
+        en_rows.append(f"{k + 1}. {en_name} {places.name(country, 'en') if country else ''} {figures}: "
+                       + ("; ".join(flags_en) or "ok"))
     entered = _decimal(entered_total)
     difference = abs((entered or Decimal(0)) - total)
     total_mismatch = bool(rows) and difference > TOTAL_TOLERANCE_CNY
@@ -151,6 +172,7 @@ def budget_check(lines: Any, standards: Any, entered_total: Any) -> dict[str, An
         "budget_unchecked_count": unchecked,
         "budget_total_difference_cny": _money(difference),
         "budget_total_mismatch": total_mismatch,
+        **suites,
         "budget_check_text": "\n".join(zh_rows + [summary_zh]) if rows else "未填写预算明细",
         "budget_check_text_en": "\n".join(en_rows + [summary_en]) if rows else "No budget lines",
     }

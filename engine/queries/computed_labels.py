@@ -165,6 +165,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "budget_over_standard_count": ("超开支标准的预算行数", "Budget lines over the standard"),
     "budget_total_difference_cny": ("预算合计与明细之差（人民币元）", "Budget total minus lines (CNY)"),
     "budget_total_mismatch": ("预算合计与明细不符", "Budget total differs from the lines"),
+    "budget_suite_allowed": ("可住普通套间人数（省部级）", "Persons allowed a suite (provincial/ministerial)"),
+    "budget_suite_excess": ("超出职级的套间人数", "Suites beyond the ranks"),
+    "budget_suite_persons": ("预算普通套间人数", "Persons budgeted a suite"),
     "budget_unchecked_count": ("无法与开支标准比对的预算行数", "Budget lines not compared with the standards"),
 }
 
@@ -195,6 +198,7 @@ _LIMIT_CODES = {
     "budget_amount_mismatch": ("预算金额与标准×人数×天数不符", "Budget amounts differ"),
     "budget_total_mismatch": ("预算合计与明细不符", "Budget total differs from the lines"),
     "budget_standard_unchecked": ("预算无法与开支标准比对", "Budget not compared with the standards"),
+    "budget_room_class": ("套间超出省部级人员人数", "Suites beyond the provincial/ministerial officials"),
 }
 
 # post_trip's findings (st_pt_check, processes/post_trip.bpmn)
