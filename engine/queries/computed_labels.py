@@ -106,6 +106,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sister_city_request": ("结好请示", "Sister-city request"),
     "transit_count": ("经停国家（地区）数", "Transit stops"),
     "trip_batch_document": ("出国（境）任务批件", "Trip approval document"),
+    "personnel_filing_document": ("因公临时出国人员备案表（每人一份）", "Personnel filing forms (one per member)"),
     # the person register's counts for trip_person_limits (engine/persons, docs/rules.md)
     "leaders_abroad_max": ("同时在外的市领导人数（最多）", "Municipal leaders abroad at once (most)"),
     "passport_overdue_days_max": ("以往护照逾期未交天数（最多）", "Days an earlier passport is overdue (most)"),
