@@ -44,6 +44,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "passport_validity_issues": ("护照有效期不足人员", "Members whose passports expire too soon"),
     "passports_issued": ("证件已办妥", "Passports issued"),
     "passports_returned_on_time": ("证件按时交回", "Passports returned on time"),
+    # per person (post_trip st_pt_passport_done): who returned a passport late, and how many are still out
+    "passports_late_count": ("逾期交回证件人数", "Members who returned their passport late"),
+    "passports_late_text": ("逾期交回证件人员", "Members who returned their passport late (list)"),
+    "passports_late_text_en": ("逾期交回证件人员（英文）", "Members who returned their passport late (English)"),
+    "passports_outstanding_count": ("未交回证件人数", "Passports not yet returned"),
+    "passports_returned_date": ("证件全部交回日期", "Date the last passport was returned"),
     "persons_over": ("超出人数", "Persons over the limit"),
     "post_notice_due_at": ("事后公示截止时间", "Post-trip notice due"),
     "post_notice_on_time": ("事后公示按时", "Post-trip notice on time"),
