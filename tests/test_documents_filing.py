@@ -5,6 +5,7 @@ public view shows no member's name."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, timedelta
 
 import pytest
@@ -14,8 +15,9 @@ from engine.documents import DocumentService
 from engine.documents.kinds import KINDS
 from engine.persons.register import add_prior_trip
 from engine.runtime.actors import Actor
-from engine.scenarios import parse_scenario, run_scenario
+from engine.scenarios import default_definitions, deploy_definitions, parse_scenario, run_scenario
 from engine.storage.models import Document
+from tests.conftest import TESTS
 from tests.documents_support import (
     HAPPY,
     ISSUE_AT,
@@ -163,3 +165,19 @@ def test_the_documents_table_allows_one_per_member(docs_db, documents, trip):
                          .order_by(Document.id)).all()
     assert [tuple(r) for r in rows] == [("trip_batch", ""), ("personnel_filing", "1"), ("personnel_filing", "2"),
                                         ("personnel_filing", "3")]
+
+
+def test_trip_leader_numbers_a_filing_form_per_member_with_the_provinces_approval(docs_db, documents):
+    deploy_definitions(docs_db, default_definitions())
+    path = TESTS.parent / "processes" / "scenarios" / "trip_leader_province_approved.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    result = run_scenario(parse_scenario(raw, source=path), docs_db)
+    assert result.ok, result.report("en")
+    data = get_case(docs_db, result.case_id).data
+    doc = data["personnel_filing_document"]
+    assert doc["batch_number"] == data["batch_number"] and doc["approving_body"] == data["reply_authority"]
+    subjects = [s for k, s in documents.due_documents(result.case_id) if k == "personnel_filing"]
+    assert subjects == [str(k) for k in range(1, len(data["members"]) + 1)]
+    issued = documents.issue(result.case_id, "personnel_filing", subject="1", at=ISSUE_AT).document
+    snapshot = KINDS["personnel_filing"].snapshot(data, "1")
+    assert issued.number == doc["filings"][0]["number"] and snapshot["approving_body"] == data["reply_authority"]
