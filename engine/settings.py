@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "number_format.invitation_letter": "兰外邀〔{year}〕{n}号",
     "number_format.sister_city_request": "兰外请〔{year}〕{n}号",
     "number_format.ngo_opinion": "兰外函〔{year}〕{n}号",
+    "number_format.personnel_filing": "兰外备〔{year}〕{n}号",  # 因公临时出国人员备案表, one per member [A]
     # Deadlines (days) and escalation delays (ISO 8601 durations, read by diagram timers).
     "passport_return_days": 7,
     "passport_overdue_hold_days": 30,

@@ -43,7 +43,7 @@ KNOWN = [
     # this period: trips
     Known("trip_staff_happy"),  # commerce, DE, 3 persons, 5 days, 98,000 CNY, all on time
     Known("trip_staff_happy", "2026-01-12T09:00", unit="education", first=EDUCATION_JP,
-          steps={"ut_pt_passport": {"passports_returned_date": "2026-05-04"}},
+          steps={"ut_pt_passport": {"passport_returns": [{"returned_on": "2026-05-04"}] * 3}},
           after={"ut_pt_passport": "P9D"}),  # education, JP, training; passports back late
     Known("trip_staff_reject_section_chief", "2026-02-02T09:00", unit="education"),
     Known("trip_leader_province_approved"),

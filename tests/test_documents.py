@@ -77,19 +77,18 @@ def _document_count(db) -> int:
 def test_trip_batch_is_issued_once_with_the_number_the_process_drew(docs_db, documents, trip):
     case = get_case(docs_db, trip)
     assert case.data["batch_number"] == "兰外出任〔2026〕1号"
-    assert documents.due(trip) == ["trip_batch"]
+    assert documents.due(trip) == ["trip_batch", "personnel_filing"]  # the 备案表: tests/test_documents_filing.py
 
-    [first] = documents.issue_due(trip, at=ISSUE_AT)
+    first = documents.issue(trip, "trip_batch", at=ISSUE_AT)
     assert first.created
     doc = first.document
     assert (doc.kind, doc.number, doc.case_id) == ("trip_batch", "兰外出任〔2026〕1号", trip)
     assert codes.normalise(doc.code) == doc.code and len(doc.code) == 10
     assert doc.verify_url == f"https://waishi.example.gov.cn/verify/{doc.code}"
-    assert documents.due(trip) == []
+    assert documents.due(trip) == ["personnel_filing"]
 
     again = documents.issue(trip, "trip_batch", username="fao_clerk", at=ISSUE_AT + timedelta(minutes=5))
     assert not again.created and again.document == doc
-    assert documents.issue_due(trip) == []
     assert _document_count(docs_db) == 1
 
     # One audited command on the case's chain; the workflow is untouched.
@@ -98,7 +97,7 @@ def test_trip_batch_is_issued_once_with_the_number_the_process_drew(docs_db, doc
     last = events(docs_db, trip)[-1]
     assert (last.command, last.actor, last.state_hash) == ("document", "system", case.state_hash)
     assert last.payload == {"action": "issue", "trigger": "auto", "document_id": doc.id, "kind": "trip_batch",
-                            "number": "兰外出任〔2026〕1号", "code": doc.code, "sha256": doc.sha256}
+                            "subject": "", "number": "兰外出任〔2026〕1号", "code": doc.code, "sha256": doc.sha256}
     # The snapshot is what the process kept for the 批件, in printed words.
     with docs_db.read() as s:
         snapshot = s.get(Document, doc.id).snapshot

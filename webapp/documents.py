@@ -124,18 +124,25 @@ def issue(case_id: int):
     if kind not in KINDS:
         flash(_("Unknown kind of document."), "error")
         return redirect(back, 303)
+    # A per-member kind (备案表) issues every member's document that is due with one click.
+    subjects = [subject for k, subject in documents().due_documents(case_id) if k == kind]
+    if not subjects:
+        subjects = ["1" if KINDS[kind].per_member is not None else ""]
     try:
-        result = documents().issue(case_id, kind, username=user.username, base_url=request.url_root)
+        results = [documents().issue(case_id, kind, subject=subject, username=user.username,
+                                     base_url=request.url_root) for subject in subjects]
     except WaishiError as err:
         if err.http_status == 403:
             raise
         flash(engine_text(err), "error")
         return redirect(back, 303)
-    if result.created:
-        flash(_("%(kind)s %(number)s was issued.", kind=document_kind(kind), number=result.document.number), "success")
-    else:
-        flash(_("%(kind)s %(number)s had already been issued.", kind=document_kind(kind),
-                number=result.document.number), "info")
+    for result in results:
+        if result.created:
+            flash(_("%(kind)s %(number)s was issued.", kind=document_kind(kind), number=result.document.number),
+                  "success")
+        else:
+            flash(_("%(kind)s %(number)s had already been issued.", kind=document_kind(kind),
+                    number=result.document.number), "info")
     return redirect(back, 303)
 
 

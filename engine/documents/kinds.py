@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.documents import wording
+from engine.documents import filing, wording
 
 ISSUER = "兰州市人民政府外事办公室"
 
@@ -24,11 +24,23 @@ class Kind:
     name_en: str
     number_field: str  # the case-data field in which the process left the number
     template: str
-    build: Callable[[dict[str, Any]], dict[str, Any]]
+    build: Callable[..., dict[str, Any]]  # (data) -> snapshot; per-member kinds: (data, subject)
+    # One document per member (subject "1", "2", …) instead of one per case (subject "").
+    per_member: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
     def number_in(self, data: dict[str, Any]) -> str | None:
         value = data.get(self.number_field)
         return str(value).strip() if isinstance(value, str) and value.strip() else None
+
+    def numbers_in(self, data: dict[str, Any]) -> dict[str, str]:
+        """Subject -> number of every document of this kind the case data has a number for."""
+        if self.per_member is not None:
+            return self.per_member(data)
+        number = self.number_in(data)
+        return {"": number} if number else {}
+
+    def snapshot(self, data: dict[str, Any], subject: str = "") -> dict[str, Any]:
+        return self.build(data, subject) if self.per_member is not None else self.build(data)
 
 
 def _text(value: Any) -> str:
@@ -240,9 +252,12 @@ KINDS: dict[str, Kind] = {
                                 "request_number", "sister_city_request.html", sister_city_request),
     "ngo_opinion": Kind("ngo_opinion", "境外NGO临时活动协调意见函", "Coordination opinion on an overseas NGO activity",
                         "ngo_opinion_number", "ngo_opinion.html", ngo_opinion),
+    "personnel_filing": Kind("personnel_filing", "因公临时出国人员备案表", "Personnel filing form (per member)",
+                             "personnel_filing_document", "personnel_filing.html", filing.personnel_filing,
+                             per_member=filing.entries),
 }
 
 
 def due_kinds(data: dict[str, Any]) -> list[Kind]:
     """The kinds whose number the case data holds (issued or not)."""
-    return [k for k in KINDS.values() if k.number_in(data)]
+    return [k for k in KINDS.values() if k.numbers_in(data)]

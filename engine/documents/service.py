@@ -58,6 +58,7 @@ class DocumentView:
     id: int
     case_id: int
     kind: str
+    subject: str  # '' for a case's document; the member's position for a per-member one (备案表)
     number: str
     code: str
     issued_at: datetime
@@ -80,7 +81,8 @@ class DocumentView:
     @classmethod
     def of(cls, row: Document) -> DocumentView:
         snap = row.snapshot or {}
-        return cls(id=row.id, case_id=row.case_id, kind=row.kind, number=row.number, code=row.code,
+        return cls(id=row.id, case_id=row.case_id, kind=row.kind, subject=row.subject or "", number=row.number,
+                   code=row.code,
                    issued_at=row.issued_at, issued_by=row.issued_by, sha256=row.sha256,
                    earlier_sha256=tuple(row.earlier_sha256 or ()),
                    title=str(snap.get("title") or KINDS[row.kind].name_zh),
@@ -143,9 +145,10 @@ class DocumentService:
 
     # -- commands -------------------------------------------------------------------------
 
-    def issue(self, case_id: int, kind: str, *, username: str = SYSTEM, base_url: str | None = None,
-              at: datetime | None = None) -> Issued:
-        """Issue the case's document of `kind` from the number the process left in the case data.
+    def issue(self, case_id: int, kind: str, *, subject: str = "", username: str = SYSTEM,
+              base_url: str | None = None, at: datetime | None = None) -> Issued:
+        """Issue the case's document of `kind` (for a per-member kind: of member `subject`, "1"…)
+        from the number the process left in the case data.
         Idempotent: a document already issued is returned as it is (`created` False)."""
         spec = KINDS.get(kind)
         if spec is None:
@@ -157,15 +160,15 @@ class DocumentService:
             case = session.get(Case, case_id)
             if case is None:
                 raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
-            existing = _existing(session, case_id, kind)
+            existing = _existing(session, case_id, kind, subject)
             if existing is not None:
                 return Issued(DocumentView.of(existing), created=False)
             data = dict(case.data or {})
-        number = spec.number_in(data)
+        number = spec.numbers_in(data).get(subject)
         if number is None:
             raise Conflict(f"案件尚未生成{spec.name_zh}文号，暂不能签发",
                            f"The case has no {spec.name_en} number yet, so it cannot be issued")
-        snapshot = spec.build(data)
+        snapshot = spec.snapshot(data, subject)
         code = codes.new_code()
         verify_url = f"{self._base(base_url)}/verify/{code}"
         pdf = render_pdf(kind, snapshot, code, verify_url)
@@ -175,20 +178,21 @@ class DocumentService:
         try:
             with self.db.transaction() as session:
                 row = case_store.lock(session, case_id, postgres=self.db.is_postgres)
-                existing = _existing(session, case_id, kind)
+                existing = _existing(session, case_id, kind, subject)
                 if existing is not None:  # issued by someone else while we were rendering
                     return Issued(DocumentView.of(existing), created=False)
-                if spec.number_in(row.data or {}) != number:
+                if spec.numbers_in(row.data or {}).get(subject) != number:
                     raise Conflict("签发过程中案件的文号发生了变化，请重试",
                                    "The case's number changed while the document was being made; try again")
-                doc = Document(case_id=case_id, kind=kind, number=number, code=code, issued_at=at,
+                doc = Document(case_id=case_id, kind=kind, subject=subject, number=number, code=code, issued_at=at,
                                issued_by=actor.username, snapshot=snapshot, verify_url=verify_url,
                                sha256=sha256(pdf), earlier_sha256=[], file_path=relative)
                 session.add(doc)
                 session.flush()
                 self._event(session, row, actor, at, {
                     "action": "issue", "trigger": "auto" if actor.is_system else "manual",
-                    "document_id": doc.id, "kind": kind, "number": number, "code": code, "sha256": doc.sha256})
+                    "document_id": doc.id, "kind": kind, "subject": subject, "number": number, "code": code,
+                    "sha256": doc.sha256})
                 view = DocumentView.of(doc)
         finally:
             if view is None:
@@ -198,8 +202,8 @@ class DocumentService:
     def issue_due(self, case_id: int, *, username: str = SYSTEM, base_url: str | None = None,
                   at: datetime | None = None) -> list[Issued]:
         """Issue every document whose number the case data holds and which is not issued yet."""
-        return [self.issue(case_id, kind, username=username, base_url=base_url, at=at)
-                for kind in self.due(case_id)]
+        return [self.issue(case_id, kind, subject=subject, username=username, base_url=base_url, at=at)
+                for kind, subject in self.due_documents(case_id)]
 
     def regenerate(self, document_id: int, *, username: str = SYSTEM, at: datetime | None = None) -> Regenerated:
         """Render the stored snapshot again (same number, same code, same URL) and store the file.
@@ -233,14 +237,23 @@ class DocumentService:
     # -- reading (people who may read the case) ---------------------------------------------
 
     def due(self, case_id: int) -> list[str]:
-        """Kinds whose number the case data holds but whose document is not issued yet."""
+        """Kinds with a document whose number the case data holds but which is not issued yet."""
+        kinds: list[str] = []
+        for kind, _subject in self.due_documents(case_id):
+            if kind not in kinds:
+                kinds.append(kind)
+        return kinds
+
+    def due_documents(self, case_id: int) -> list[tuple[str, str]]:
+        """(kind, subject) of every document whose number the case data holds, not issued yet."""
         with self.db.read() as session:
             data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
-            numbered = [k.code for k in KINDS.values() if k.number_in(data)]
+            numbered = [(k.code, subject) for k in KINDS.values() for subject in k.numbers_in(data)]
             if not numbered:  # most commands: no document number yet, nothing to look up
                 return []
-            issued = set(session.scalars(select(Document.kind).where(Document.case_id == case_id)))
-        return [k for k in numbered if k not in issued]
+            issued = set(session.execute(select(Document.kind, Document.subject)
+                                         .where(Document.case_id == case_id)).all())
+        return [d for d in numbered if d not in issued]
 
     def for_case(self, actor: Actor, case_id: int) -> list[DocumentView]:
         with self.db.read() as session:
@@ -327,8 +340,9 @@ def _require_case_view(session: Session, actor: Actor, case_id: int) -> None:
     require_view(actor, unit)
 
 
-def _existing(session: Session, case_id: int, kind: str) -> Document | None:
-    return session.scalar(select(Document).where(Document.case_id == case_id, Document.kind == kind))
+def _existing(session: Session, case_id: int, kind: str, subject: str) -> Document | None:
+    return session.scalar(select(Document).where(Document.case_id == case_id, Document.kind == kind,
+                                                 Document.subject == subject))
 
 
 def _case_of(session: Session, document_id: int) -> int:

@@ -39,12 +39,13 @@ class Trip:
     passport_due: date | None
     passport_returned_on: date | None
     note: str
+    task: str = ""
 
     @classmethod
     def of(cls, row: PersonTrip) -> Trip:
         return cls(row.id_card_no, row.name, row.unit, row.rank, row.unit_leader, row.case_id, row.process,
                    tuple(c for c in row.countries.split(",") if c), row.departure_date, row.return_date,
-                   row.passport_due, row.passport_returned_on, row.note)
+                   row.passport_due, row.passport_returned_on, row.note, row.task or "")
 
 
 def id_card(value: Any) -> str:
@@ -95,7 +96,8 @@ def record_case_trips(session: Session, case_id: int, process: str, unit_code: s
             id_card_no=number, name=str(member.get("name") or ""), unit=str(member.get("unit") or "").strip(),
             unit_code=unit_code, post=str(member.get("post") or ""), rank=str(member.get("rank") or ""),
             unit_leader=bool(member.get("unit_leader")), case_id=case_id, process=process, countries=countries,
-            departure_date=departure, return_date=ret, state="approved", note="", created_at=at, updated_at=at))
+            departure_date=departure, return_date=ret, state="approved", note="",
+            task=str(values.get("trip_purpose") or ""), created_at=at, updated_at=at))
         count += 1
     session.flush()
     return count
@@ -148,7 +150,7 @@ def add_prior_trip(session: Session, values: dict[str, Any], at: datetime, note:
         countries=countries, departure_date=departure, return_date=ret, state="approved",
         passport_due=_day(values["passport_due"], "passport_due") if values.get("passport_due") else None,
         passport_returned_on=_day(returned, "passport_returned_on") if returned else None,
-        note=note, created_at=at, updated_at=at))
+        note=note, task=str(values.get("task") or ""), created_at=at, updated_at=at))
     session.flush()
 
 
@@ -163,6 +165,25 @@ def approved_trips(session: Session, numbers: list[str], *, except_case: int | N
     if except_case is not None:
         stmt = stmt.where((PersonTrip.case_id.is_(None)) | (PersonTrip.case_id != except_case))
     return [Trip.of(r) for r in session.scalars(stmt.order_by(PersonTrip.departure_date, PersonTrip.id))]
+
+
+def last_trips(session: Session, members: list[dict[str, Any]], *, before: date,
+               except_case: int | None = None) -> list[dict[str, Any] | None]:
+    """Each member's last approved official trip that departed before `before` (the 备案表's
+    最近一次因公出国时间、国家、任务), aligned with `members`; None for a member without one or
+    without a well-formed ID number."""
+    numbers = [id_card(m.get("id_card_no")) for m in members]
+    latest: dict[str, Trip] = {}
+    for trip in approved_trips(session, [n for n in numbers if n], except_case=except_case):
+        if trip.departure_date < before:
+            latest[trip.id_card_no] = trip  # oldest first: the last one wins
+    out: list[dict[str, Any] | None] = []
+    for number in numbers:
+        trip = latest.get(number) if number else None
+        out.append(None if trip is None else {
+            "departure_date": trip.departure_date.isoformat(), "return_date": trip.return_date.isoformat(),
+            "countries": list(trip.countries), "task": trip.task or trip.note})
+    return out
 
 
 def trips_between(session: Session, first: date, last: date, *, except_case: int | None = None) -> list[Trip]:

@@ -18,7 +18,7 @@ from engine.runtime.case_store import CaseRow
 from engine.storage.models import Notification, NumberSeries, Unit, UnitHold, WorkItem
 
 CHINA = timezone(timedelta(hours=8))
-KINDS = ("trip_batch", "visa_notice", "invitation_letter", "sister_city_request", "ngo_opinion")
+KINDS = ("trip_batch", "visa_notice", "invitation_letter", "sister_city_request", "ngo_opinion", "personnel_filing")
 
 
 class LiveEffects:
@@ -105,6 +105,12 @@ class LiveEffects:
 
         return record_case_trips(self.session, self.case.id, self.case.process_id, self.case.unit_code,
                                  values, self.at)
+
+    def op_person_last_trips(self, members: list[dict[str, Any]], before: str) -> list[dict[str, Any] | None]:
+        from engine.persons.register import last_trips
+
+        return last_trips(self.session, [m for m in members if isinstance(m, dict)],
+                          before=date.fromisoformat(str(before)), except_case=self.case.id)
 
     def op_cancel_trips(self) -> int:
         from engine.persons.register import cancel_case_trips

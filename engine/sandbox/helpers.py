@@ -181,6 +181,12 @@ def register_trips(values: dict) -> int:
     return side_effects.call("register_trips", values=values)
 
 
+def person_last_trips(members: list, before: str) -> list:
+    """Each member's last approved official trip departing before `before` (date, countries, task),
+    or None, aligned with `members` — the 备案表's 最近一次因公出国 (`engine.persons.register`)."""
+    return side_effects.call("person_last_trips", members=members, before=before)
+
+
 def cancel_trips() -> int:
     """The case's approved trip did not take place: its register rows stop counting."""
     return side_effects.call("cancel_trips")
@@ -212,6 +218,7 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "budget_check": budget_check,
     "register_trips": register_trips,
     "cancel_trips": cancel_trips,
+    "person_last_trips": person_last_trips,
     "person_passports": person_passports,
     "today": today,
     "now": now,

@@ -12,7 +12,10 @@ from engine.scenarios.model import ABSENT, NULL, Expect, NotificationPattern
 
 
 def same(expected: Any, actual: Any) -> bool:
-    """Equality as a reader of the file means it: `false` is not `0`, `1` equals `1.0`."""
+    """Equality as a reader of the file means it: `false` is not `0`, `1` equals `1.0`; inside a
+    list or table, "<null>" stands for a null value (TOML has none)."""
+    if expected == NULL and not isinstance(actual, str):
+        return actual is None
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(expected) is type(actual) and expected == actual
     if isinstance(expected, dict) and isinstance(actual, dict):

@@ -301,13 +301,16 @@ class Document(Base):
 
     __tablename__ = "documents"
     __table_args__ = (
-        UniqueConstraint("case_id", "kind", name="uq_documents_case_kind"),
+        # One document per case, kind and subject: `subject` is '' for a case's document (任务批件) and the
+        # member's position ('1', '2', …) for a document about one person (备案表).
+        UniqueConstraint("case_id", "kind", "subject", name="uq_documents_case_kind_subject"),
         UniqueConstraint("code", name="uq_documents_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # trip_batch | visa_notice
+    kind: Mapped[str] = mapped_column(String(32))  # a code of engine.documents.kinds.KINDS
+    subject: Mapped[str] = mapped_column(String(32), default="", server_default="")
     number: Mapped[str] = mapped_column(String(100), index=True)
     code: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime]

@@ -35,5 +35,6 @@ class PersonTrip(Base):
     passport_due: Mapped[date | None] = mapped_column(Date, nullable=True)  # re-entry + passport_return_days
     passport_returned_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    task: Mapped[str] = mapped_column(Text, default="", server_default="")  # 出访任务, for the 备案表's last trip
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

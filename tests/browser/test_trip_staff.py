@@ -70,9 +70,11 @@ def test_trip_staff_from_application_to_the_issued_task_batch(live_server, sign_
     clerk.goto(f"/cases/{case_id}")
     documents = clerk.locator('table[data-testid="documents"]')
     assert number in documents.inner_text() and "出国（境）任务批件" in documents.inner_text()
+    # Each member's 备案表 is listed with it (docs/documents.md).
+    assert documents.inner_text().count("因公临时出国人员备案表") == len(data["members"])
     save_screenshot(clerk, "case")
     with clerk.expect_download() as info:
-        documents.get_by_role("link", name="下载 PDF").click()
+        documents.get_by_role("link", name="下载 PDF").first.click()  # the 批件 is listed first
     pdf = tmp_path / "batch.pdf"
     info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")

@@ -22,8 +22,8 @@ def test_the_qr_page_confirms_the_genuine_pdf_and_flags_an_altered_one(live_serv
 
     clerk = sign_in("clerk_commerce")
     clerk.goto(f"/cases/{case_id}")
-    with clerk.expect_download() as info:
-        clerk.locator('table[data-testid="documents"]').get_by_role("link", name="下载 PDF").click()
+    with clerk.expect_download() as info:  # the first link is the 批件's (the 备案表 follow it)
+        clerk.locator('table[data-testid="documents"]').get_by_role("link", name="下载 PDF").first.click()
     genuine = tmp_path / "批件.pdf"
     info.value.save_as(genuine)
     digest = hashlib.sha256(genuine.read_bytes()).hexdigest()

@@ -54,9 +54,11 @@ def web_as(doc_app):
     return make
 
 
-def _documents(db) -> list[Document]:
+def _documents(db, kind: str | None = "trip_batch") -> list[Document]:
+    """The documents of `kind` (the 任务批件 unless told; None: every kind), oldest first."""
     with db.read() as s:
-        return list(s.scalars(select(Document).order_by(Document.id)))
+        query = select(Document).order_by(Document.id)
+        return list(s.scalars(query if kind is None else query.where(Document.kind == kind)))
 
 
 def _approve_as_leader(web: Web, db, case_id: int):
@@ -104,7 +106,7 @@ def test_the_leaders_approval_in_the_browser_issues_the_trip_batch(doc_app, depl
     assert other.get(href).status_code == 403
     assert other.get(f"/cases/{case_id}").status_code == 403
     assert web_as().get(href).status_code == 302  # to the sign-in page
-    assert clerk.get(f"/cases/{case_id}/documents/{doc.id + 1}.pdf").status_code == 404
+    assert clerk.get(f"/cases/{case_id}/documents/{doc.id + 100}.pdf").status_code == 404
 
 
 def test_an_fao_clerk_issues_by_hand_what_was_approved_elsewhere(doc_app, deployed, web_as):
@@ -128,6 +130,49 @@ def test_an_fao_clerk_issues_by_hand_what_was_approved_elsewhere(doc_app, deploy
     assert len(_documents(deployed)) == 1
     assert fao.post(f"/cases/{case_id}/documents/issue", {"kind": "passport"}).status_code == 303
     assert fao.post(f"/cases/{case_id}/documents/issue", {"kind": "trip_batch"}, csrf=False).status_code == 400
+
+
+def test_the_case_page_lists_each_members_filing_form_with_the_batch(doc_app, deployed, web_as, tmp_path):
+    case_id = run_trip(deployed, steps=LEADER_STEP - 1)
+    leader = web_as("leader")
+    response = _approve_as_leader(leader, deployed, case_id)
+    landed = text_of(leader.get(response.headers["Location"]).get_data(as_text=True))
+    filings = _documents(deployed, "personnel_filing")
+    assert [(d.subject, d.number) for d in filings] == [("1", "兰外备〔2026〕1号"), ("2", "兰外备〔2026〕2号"),
+                                                        ("3", "兰外备〔2026〕3号")]
+    assert "因公临时出国人员备案表 兰外备〔2026〕1号 已签发。" in landed
+
+    clerk = web_as("clerk_commerce")
+    page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    shown = text_of(page)
+    assert shown.count("因公临时出国人员备案表") >= 3 and "出国（境）任务批件" in shown
+    for doc in filings:
+        assert doc.number in shown and f'href="/cases/{case_id}/documents/{doc.id}.pdf"' in page
+    download = clerk.get(f"/cases/{case_id}/documents/{filings[1].id}.pdf")
+    assert download.status_code == 200 and hashlib.sha256(download.data).hexdigest() == filings[1].sha256
+    saved = tmp_path / "filing.pdf"
+    saved.write_bytes(download.data)
+    assert "李娜" in pdf_text(saved)
+
+    # The public page of a 备案表 tells what the 批件's tells: no member's name or details.
+    shown = text_of(web_as().get(f"/verify/{filings[1].code}").get_data(as_text=True))
+    assert "因公临时出国人员备案表" in shown and "兰外备〔2026〕2号" in shown
+    assert "兰州市商务局赴德国经贸洽谈团（第2份，共3份）" in shown
+    for private in ("张伟", "李娜", "王强", "1985-08-20", "1985年8月", "外贸科科长", "620102"):
+        assert private not in shown, private
+
+
+def test_an_fao_clerk_issues_the_filing_forms_by_hand(doc_app, deployed, web_as):
+    case_id = run_trip(deployed)  # approved by the engine directly: nothing issued yet
+    fao = web_as("fao_clerk")
+    assert "签发因公临时出国人员备案表" in text_of(fao.get(f"/cases/{case_id}").get_data(as_text=True))
+    response = fao.post(f"/cases/{case_id}/documents/issue", {"kind": "personnel_filing"}, follow=True)
+    shown = text_of(response.get_data(as_text=True))
+    assert all(f"因公临时出国人员备案表 兰外备〔2026〕{n}号 已签发。" in shown for n in (1, 2, 3))
+    assert len(_documents(deployed, "personnel_filing")) == 3 and _documents(deployed) == []
+    response = fao.post(f"/cases/{case_id}/documents/issue", {"kind": "personnel_filing"}, follow=True)
+    assert "此前已签发" in text_of(response.get_data(as_text=True))
+    assert len(_documents(deployed, None)) == 3
 
 
 def test_a_case_without_documents_shows_no_document_list(doc_app, deployed, web_as):
@@ -194,7 +239,9 @@ def test_uploading_the_pdf_tells_genuine_from_altered(issued, web_as, deployed, 
     assert upload(b"%PDF-" + b"0" * PDF_LIMIT).status_code == 413  # over the limit: never read whole
     # Checking stores nothing: the record is as issued and the only file is the issued PDF.
     assert [(d.sha256, d.earlier_sha256) for d in _documents(deployed)] == [(doc.sha256, [])]
-    assert [p.name for p in (data_dir / "documents").rglob("*") if p.is_file()] == [f"trip_batch-{doc.code}.pdf"]
+    stored = sorted(p.name for p in (data_dir / "documents").rglob("*") if p.is_file())
+    filings = sorted(f"personnel_filing-{d.code}.pdf" for d in _documents(deployed, "personnel_filing"))
+    assert stored == sorted([f"trip_batch-{doc.code}.pdf", *filings]) and len(filings) == 3
 
 
 def test_lookup_by_number_and_code(issued, web_as):
@@ -231,7 +278,7 @@ def test_visa_notice_is_issued_when_the_fao_clerk_sends_it(doc_app, deployed, we
     fao = web_as("fao_clerk")
     response = fao.post(f"/cases/{case_id}/tasks/{item.task_id}", {"note": "", "expected_version": str(item.version)})
     assert response.status_code == 303
-    [doc] = _documents(deployed)
+    [doc] = _documents(deployed, None)
     assert (doc.kind, doc.number) == ("visa_notice", "兰外签通〔2026〕第1号")
     shown = text_of(web_as().get(f"/verify/{doc.code}").get_data(as_text=True))
     assert "签证通知函" in shown and "中华人民共和国驻德国大使馆签证处" in shown
