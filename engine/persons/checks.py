@@ -55,6 +55,7 @@ def person_checks(session: Session, case_id: int, values: dict[str, Any], today:
     facts = {"person_trips_2y_prefectural": 0, "person_trips_2y_county": 0, "same_unit_leaders_max": 0,
              "same_country_6m_count": 0, "leaders_abroad_max": 0, "passport_overdue_persons": 0,
              "passport_overdue_days_max": 0, "members_without_id": 0, "head_trips_1y": 0,
+             "retired_members": len([m for m in members if m.get("retired")]),
              "head_post_category": str(values.get("head_post_category") or "other")}
     history: list[dict[str, Any]] = []
     leaders_by_unit: dict[str, int] = {}

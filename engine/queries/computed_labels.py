@@ -121,6 +121,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     # the person register's counts for trip_person_limits (engine/persons, docs/rules.md)
     "head_post_category": ("团长职务（出访频次规则）", "Head's post (for the frequency rules)"),
     "head_trips_1y": ("团长近一年出访次数", "Head's trips in the last year"),
+    "retired_members": ("已退休人员人数", "Retired members"),
     "leaders_abroad_max": ("同时在外的市领导人数（最多）", "Municipal leaders abroad at once (most)"),
     "passport_overdue_days_max": ("以往护照逾期未交天数（最多）", "Days an earlier passport is overdue (most)"),
     "passport_overdue_persons": ("以往护照逾期未交人员", "Members with an earlier passport overdue"),
@@ -211,6 +212,7 @@ _LIMIT_CODES = {
     "same_country_6m": ("同单位领导半年内赴同一国家", "Same-unit leaders, same country within 6 months"),
     "leaders_abroad": ("同时在外市领导超过2人", "More than 2 municipal leaders abroad at once"),
     "passport_overdue": ("以往护照逾期未交回", "Earlier passport overdue"),
+    "retired_member": ("团组中有已退休人员", "Retired staff in the delegation"),
     "no_budget": ("未编制出访预算", "No budget"),
     "budget_not_in_plan": ("出访经费未列入年度预算", "Not in the annual budget"),
     "budget_over_standard": ("预算超过开支标准", "Budget over the standard"),
