@@ -271,7 +271,8 @@ def test_auditors_can_change_nothing_through_the_engine(service):
     w = Walker(service, T0)
     w.start()
     item = open_item(service.db, w.case_id, "ut_apply")
-    from engine import drafts, notifications, office
+    from engine import drafts, notifications
+    from engine.office import admin as office
 
     attempts = [
         lambda: service.start_case("auditor", "test_approval"),

@@ -13,9 +13,9 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine import workdays
 from engine.determinism import command_context
 from engine.errors import SandboxViolation
+from engine.office import workdays
 from engine.sandbox import (
     RestrictedEnvironment,
     compile_expression,

@@ -478,7 +478,7 @@ MESSAGE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 def test_settings_hold_during_the_run_and_are_restored(tmp_path, db_url):
     """[settings] are put by an administrator before the start (put_setting events on the system
     chain) and the earlier values come back afterwards, so `--db` leaves the office as it was."""
-    from engine import settings
+    from engine.office import settings
     from engine.storage.models import AuditEvent
 
     body = HEAD + '[settings]\n"person_rule.leaders_abroad" = true\npassport_return_days = 9\n' + APPLY

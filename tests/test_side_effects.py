@@ -115,8 +115,8 @@ def test_fallback_calendar_answers_are_recorded_for_replay(db):
     recorded so that a later change of the table does not change the replayed history."""
     import datetime as dt
 
-    from engine import holidays
     from engine.determinism import command_context
+    from engine.office import holidays
     from engine.runtime.outside import LiveEffects
     from engine.runtime.service import utcnow
     from engine.sandbox.helpers import is_working_day, working_days_between
@@ -203,7 +203,7 @@ def test_nested_subprocesses_and_a_cycle_reminder_replay(svc):
 
 
 def test_a_unit_stays_held_while_any_case_holds_it(svc):
-    from engine import office
+    from engine.office import admin as office
     from engine.runtime.outside import unit_held
 
     cases = []

@@ -1,4 +1,4 @@
-"""User administration commands (engine/users.py) and office tables (engine/office.py): admin
+"""User administration commands (engine/users.py) and office tables (engine/office/admin.py): admin
 only, one system event each, nothing written on refusal; signing in."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import office, users
+from engine import users
 from engine.audit.chain import chain_length
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.office import admin as office
 from engine.storage.models import User
 
 

@@ -1,5 +1,5 @@
 """Administration (role `admin`): users, units, the holiday table and office settings. Every
-change is an engine command (`engine.users`, `engine.office`) that writes one event to the system
+change is an engine command (`engine.users`, `engine.office.admin`) that writes one event to the system
 audit chain; bad input is shown on the form in the user's language and changes nothing."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine import office, users
+from engine import users
 from engine.errors import InvalidInput, WaishiError
+from engine.office import admin as office
+from engine.office.workdays import OFFICIAL_YEARS
 from engine.queries import admin as queries
-from engine.workdays import OFFICIAL_YEARS
 from webapp.auth import current_user, role_required
 from webapp.i18n import engine_text, lang
 from webapp.services import waishi

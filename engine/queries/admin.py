@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import settings
+from engine.office import settings
 from engine.storage.models import Holiday, Setting, Unit, UnitHold, User, UserRole
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine import settings, workdays
 from engine.errors import InvalidInput
+from engine.office import settings, workdays
 from engine.roles import ROLES
 from engine.runtime.case_store import CaseRow
 from engine.storage.models import Notification, NumberSeries, Unit, UnitHold, WorkItem

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from engine import attachments, holidays
+from engine import attachments
 from engine.audit import chain
 from engine.definitions.cache import SpecCache
 from engine.determinism import command_context
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms.validate import validate_submission
+from engine.office import holidays
 from engine.ops.logs import logged_command
 from engine.partners.options import form_context
 from engine.roles import TASK_ROLES, UNIT_SCOPED

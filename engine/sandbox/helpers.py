@@ -14,9 +14,10 @@ import reprlib
 from collections.abc import Callable
 from typing import Any
 
-from engine import determinism, side_effects, workdays
+from engine import determinism, side_effects
 from engine.budget import budget_check, budget_standard_rows
 from engine.errors import InvalidInput
+from engine.office import workdays
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 

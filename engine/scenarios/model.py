@@ -126,7 +126,7 @@ class Scenario:
     users: tuple[ExtraUser, ...] = ()
     # [[given_prior_trips]]: trips entered in the person register (engine/persons) before the start.
     prior_trips: tuple[dict[str, Any], ...] = ()
-    # [settings]: office settings (engine/settings.py keys) set before the start, restored after the run.
+    # [settings]: office settings (engine/office/settings.py keys) set before the start, restored after the run.
     settings: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
 

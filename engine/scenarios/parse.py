@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InvalidInput
-from engine.office import parse_setting
+from engine.office.admin import parse_setting
 from engine.roles import ROLES
 from engine.scenarios.durations import DurationError, parse_duration
 from engine.scenarios.errors import ScenarioInvalid, ScenarioProblem

@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from engine import office, settings
 from engine.audit.verify import verify
 from engine.definitions.cache import SpecCache
 from engine.errors import Message, WaishiError
+from engine.office import admin as office
+from engine.office import settings
 from engine.runtime.service import CaseService
 from engine.scenarios import actors, case_view, checks
 from engine.scenarios.model import (

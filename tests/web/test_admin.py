@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import settings, workdays
 from engine.audit.verify import verify
+from engine.office import settings, workdays
 from engine.storage.models import AuditEvent, Holiday, Setting, Unit, User
 from tests.web.conftest import flashes
 

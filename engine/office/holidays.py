@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import workdays
+from engine.office import workdays
 from engine.storage.db import Database
 from engine.storage.models import Holiday
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from engine import holidays, settings
 from engine.audit import chain
 from engine.errors import InvalidInput, Message, NotFound
+from engine.office import holidays, settings
 from engine.storage.db import Database
 from engine.storage.models import Holiday, Setting, Unit, UnitHold
 from engine.users import require_admin
