@@ -194,7 +194,7 @@ def test_unknown_and_broken_components_become_display_only_with_warnings(caplog)
         {"type": "textfield", "key": "p", "label": "重复"},
         "not an object",
     ]}
-    with caplog.at_level(logging.WARNING, logger="engine.forms.model"):
+    with caplog.at_level(logging.WARNING, logger="engine.forms.parse"):
         form = parse_form(schema)
     kinds = [(f.type, f.kind) for f in form.components]
     assert kinds[:3] == [("iframe", "display"), ("textfield", "display"), ("textfield", "display")]
@@ -592,7 +592,7 @@ def test_list_with_read_only_fields_updates_the_recorded_rows():
     """A review form shows members read-only and asks for one field per row: the stored rows keep
     everything else, and rows cannot be added or removed there."""
     from engine.errors import InvalidInput
-    from engine.forms.model import parse_form
+    from engine.forms.parse import parse_form
     from engine.forms.validate import validate_submission
 
     form = parse_form({"type": "default", "id": "passports", "components": [

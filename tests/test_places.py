@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from engine.errors import InvalidInput
-from engine.forms.model import parse_form
+from engine.forms.parse import parse_form
 from engine.forms.validate import validate_submission
 from engine.places import names
 from engine.places.options import COUNTRY_OPTIONS, NATIONALITY_OPTIONS, territory_options

@@ -12,7 +12,8 @@ from engine.definitions.bundle import DefinitionBundle
 from engine.definitions.flows import diagram_index
 from engine.definitions.parsing import load_specs
 from engine.errors import DefinitionInvalid
-from engine.forms.model import FormSpec, load_form_spec
+from engine.forms.model import FormSpec
+from engine.forms.parse import load_form_spec
 from engine.runtime.effects import LoadedSpec
 from engine.storage.models import DefinitionVersion
 

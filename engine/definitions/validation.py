@@ -101,7 +101,7 @@ def validate(bundle: DefinitionBundle, *, known_forms: set[str] | None = None) -
 def _form_warnings(bundle: DefinitionBundle, ctx: Context) -> list[Problem]:
     """What the server-side form model could not use (unknown component types, bad patterns,
     `after` pointing nowhere): deployable, but the analyst should know before users do."""
-    from engine.forms.model import load_form_spec  # the form model builds on definitions.forms
+    from engine.forms.parse import load_form_spec  # the form model builds on definitions.forms
 
     out: list[Problem] = []
     for form_id, name in sorted(ctx.forms.by_id.items()):
