@@ -45,7 +45,8 @@ from engine.sandbox.helpers import CHINA_TZ  # noqa: E402
 from engine.scenarios import default_definitions, deploy_definitions  # noqa: E402
 from engine.storage.db import Database  # noqa: E402
 from engine.storage.migrate import upgrade  # noqa: E402
-from engine.storage.models import Case, DefinitionVersion, ReportFact, ReportFactItem, WorkItem  # noqa: E402
+from engine.storage.models import Case, DefinitionVersion, WorkItem  # noqa: E402
+from engine.storage.report_models import ReportFact, ReportFactItem  # noqa: E402
 
 PERIOD = Period.half_year(2026, "H1")
 START, END = datetime(2022, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)

@@ -15,7 +15,7 @@ from engine.reports import charts
 from engine.reports.backfill import backfill
 from engine.reports.period import Period, last_finished_half
 from engine.reports.service import ReportService
-from engine.storage.models import ReportFact, ReportFactItem
+from engine.storage.report_models import ReportFact, ReportFactItem
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 H1_2026 = Period.half_year(2026, "H1")

@@ -18,7 +18,8 @@ from engine.errors import Conflict, InvalidInput
 from engine.reports.freeze import canonical, sha256
 from engine.reports.period import Period
 from engine.reports.service import ReportService
-from engine.storage.models import AuditEvent, FrozenReport, ReportFact, ReportFactItem
+from engine.storage.models import AuditEvent
+from engine.storage.report_models import FrozenReport, ReportFact, ReportFactItem
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 H1_2026 = Period.half_year(2026, "H1")

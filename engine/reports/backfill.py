@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from engine.reports import facts
 from engine.sandbox.helpers import CHINA_TZ
 from engine.storage.db import Database
-from engine.storage.models import AuditEvent, Case, ReportFact, WorkItem
+from engine.storage.models import AuditEvent, Case, WorkItem
+from engine.storage.report_models import ReportFact
 
 BATCH = 200
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.places.names import continent_of
 from engine.sandbox.helpers import CHINA_TZ
-from engine.storage.models import ReportFact, ReportFactItem
+from engine.storage.report_models import ReportFact, ReportFactItem
 
 OUTBOUND = ("trip_staff", "trip_leader")
 INBOUND = ("invitation_official", "invitation_general")

@@ -13,7 +13,8 @@ from engine.reports import labels
 from engine.reports.period import Period
 from engine.reports.sql import APPROVED, F, count_if, in_period, sum_if
 from engine.reports.tables import Table, column, row, table
-from engine.storage.models import ReportFactItem, Unit
+from engine.storage.models import Unit
+from engine.storage.report_models import ReportFactItem
 
 OUT = "outbound"
 It = ReportFactItem

@@ -20,7 +20,8 @@ from engine.audit import chain
 from engine.errors import Conflict, NotFound
 from engine.reports.period import Period
 from engine.sandbox.helpers import CHINA_TZ
-from engine.storage.models import FrozenReport, NumberSeries
+from engine.storage.models import NumberSeries
+from engine.storage.report_models import FrozenReport
 
 SERIES = "biannual_report"
 NUMBER_FORMAT = "兰外报〔{year}〕{n}号"

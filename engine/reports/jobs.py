@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from engine.errors import Conflict, Message
 from engine.reports.service import Export, utcnow
 from engine.storage.db import Database
-from engine.storage.models import ReportExportJob
+from engine.storage.report_models import ReportExportJob
 
 KEEP = timedelta(minutes=10)
 STALE = timedelta(minutes=2)  # a running job untouched this long lost its process

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine.reports.period import Period
-from engine.storage.models import ReportFact
+from engine.storage.report_models import ReportFact
 
 F = ReportFact
 
