@@ -232,10 +232,14 @@ class DocumentService:
 
     # -- reading (people who may read the case) ---------------------------------------------
 
-    def due(self, case_id: int) -> list[str]:
-        """Kinds whose number the case data holds but whose document is not issued yet."""
+    def due(self, case_id: int, data: dict[str, Any] | None = None) -> list[str]:
+        """Kinds whose number the case data holds but whose document is not issued yet. `data`: the
+        case data as the command that just committed returned it (saves reading it back)."""
+        if data is not None and not any(k.number_in(data) for k in KINDS.values()):
+            return []
         with self.db.read() as session:
-            data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
+            if data is None:
+                data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
             numbered = [k.code for k in KINDS.values() if k.number_in(data)]
             if not numbered:  # most commands: no document number yet, nothing to look up
                 return []

@@ -3,6 +3,7 @@ and the counts shown in the navigation. One indexed query on `work_items` each."
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.queries.notifications import unread_query
 from engine.queries.scope import actionable_items, visible_cases
 from engine.runtime.actors import Actor
 from engine.storage.models import Case, DefinitionVersion, WorkItem
@@ -99,8 +101,54 @@ def counts(session: Session, actor: Actor, now: datetime | None = None) -> Inbox
     return InboxCounts(int(got[0] or 0), int(got[1] or 0), int(got[2] or 0))
 
 
-def process_choices(session: Session) -> list[tuple[str, str]]:
-    """(process id, name of its latest version) for the filter menus."""
+@dataclass(frozen=True)
+class Summary:
+    """What every page's navigation shows, and the key of the deployed definitions."""
+
+    counts: InboxCounts
+    unread: int
+    definitions: tuple[int, int]  # (number of versions, highest version id): changes with every deploy
+
+
+def summary(session: Session, actor: Actor, now: datetime | None = None) -> Summary:
+    """`counts`, the unread notifications and the definitions' key in one statement (the inbox
+    counts' aggregate with scalar subqueries): every page's navigation needs them."""
+    now = now or datetime.now(UTC)
+    mine = WorkItem.assignee == actor.username
+    claimable = and_(WorkItem.assignee.is_(None), actionable_items(actor))
+    versions = select(func.count(DefinitionVersion.id)).scalar_subquery()
+    newest = select(func.coalesce(func.max(DefinitionVersion.id), 0)).scalar_subquery()
+    query = (select(func.sum(case((mine, 1), else_=0)),
+                    func.sum(case((claimable, 1), else_=0)),
+                    func.sum(case((WorkItem.due_at < now, 1), else_=0)),
+                    unread_query(actor).scalar_subquery(), versions, newest)
+             .where(WorkItem.state == "open", or_(mine, claimable), visible_cases(actor, WorkItem.unit_code)))
+    got = session.execute(query).one()
+    return Summary(InboxCounts(int(got[0] or 0), int(got[1] or 0), int(got[2] or 0)), int(got[3] or 0),
+                   (int(got[4] or 0), int(got[5] or 0)))
+
+
+_choices: dict[tuple[int, int], list[tuple[str, str]]] = {}
+_choices_lock = threading.Lock()
+
+
+def process_choices(session: Session, definitions: tuple[int, int] | None = None) -> list[tuple[str, str]]:
+    """(process id, name of its latest version) for the filter menus. With `definitions` (the
+    key `summary` read in the same transaction) the menu is computed once per deployed set:
+    versions are only ever added, so a new deploy, in this process or any other, changes the key."""
+    if definitions is None:
+        return _process_choices(session)
+    with _choices_lock:
+        hit = _choices.get(definitions)
+    if hit is None:
+        hit = _process_choices(session)
+        with _choices_lock:
+            _choices.clear()  # only the newest set is ever asked for again
+            _choices[definitions] = hit
+    return list(hit)
+
+
+def _process_choices(session: Session) -> list[tuple[str, str]]:
     latest = (select(DefinitionVersion.process_id, func.max(DefinitionVersion.version).label("v"))
               .group_by(DefinitionVersion.process_id).subquery())
     query = (select(DefinitionVersion.process_id, DefinitionVersion.name)

@@ -6,14 +6,14 @@ uses plain statements on the mapped tables, written in exactly one place (`save`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.storage.models import Case, WorkItem
+from engine.storage.models import Case, User, UserRole, WorkItem
 
 CASES = Case.__table__
 ITEMS = WorkItem.__table__
@@ -44,12 +44,52 @@ _MUTABLE = [c for c in _COLUMNS if c not in ("id", "process_id", "version_id", "
 _SELECT = select(*[CASES.c[c] for c in _COLUMNS]).where(CASES.c.id == bindparam("id"))
 _SAVE = update(CASES).where(CASES.c.id == bindparam("_id")).values({c: bindparam(c) for c in _MUTABLE})
 _ITEM = select(ITEMS).where(ITEMS.c.case_id == bindparam("c"), ITEMS.c.task_id == bindparam("t"))
+_ITEM_COLUMNS = [c.name for c in ITEMS.columns]
+_Item = make_dataclass("WorkItemRow", _ITEM_COLUMNS, frozen=True)
+_USERS, _ROLES = User.__table__, UserRole.__table__
+_LOCK_TASK = (
+    select(*[CASES.c[c] for c in _COLUMNS], *[ITEMS.c[c].label(f"wi_{c}") for c in _ITEM_COLUMNS],
+           _USERS.c.unit_code.label("u_unit_code"), _USERS.c.active.label("u_active"), _ROLES.c.role.label("u_role"))
+    .select_from(CASES.outerjoin(ITEMS, and_(ITEMS.c.case_id == CASES.c.id, ITEMS.c.task_id == bindparam("t")))
+                 .outerjoin(_USERS, _USERS.c.username == bindparam("u"))
+                 .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+    .where(CASES.c.id == bindparam("id")))
 
 
 def lock(session: Session, case_id: int, *, postgres: bool, skip_locked: bool = False) -> CaseRow | None:
     query = _SELECT.with_for_update(skip_locked=skip_locked) if postgres else _SELECT
     row = session.execute(query, {"id": case_id}).first()
     return CaseRow(**row._mapping) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Locked:
+    """What a command on a task reads first, in one statement: the case row (locked), the work
+    item, and who acts (their unit, whether active, one role per row)."""
+
+    case: CaseRow | None
+    item: Any  # the work item's columns by name, or None
+    actor_rows: list[Any]
+
+
+def lock_task(session: Session, case_id: int, task_id: str, username: str, *, postgres: bool) -> Locked:
+    """The case row locked as `lock` does, joined to the task's work item and to the acting user's
+    role rows (so the actor is still loaded inside the command's transaction)."""
+    query = _LOCK_TASK.with_for_update(of=CASES) if postgres else _LOCK_TASK
+    rows = session.execute(query, {"id": case_id, "t": task_id, "u": username}).all()
+    if not rows:
+        return Locked(None, None, [])
+    first = rows[0]._mapping
+    case = CaseRow(**{c: first[c] for c in _COLUMNS})
+    item = _Item(**{c: first[f"wi_{c}"] for c in _ITEM_COLUMNS}) if first["wi_id"] is not None else None
+    return Locked(case, item, [_ActorRow(r.u_unit_code, r.u_active, r.u_role) for r in rows])
+
+
+@dataclass(frozen=True)
+class _ActorRow:
+    unit_code: str | None
+    active: bool | None
+    role: str | None
 
 
 def exists(session: Session, case_id: int) -> bool:

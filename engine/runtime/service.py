@@ -25,7 +25,7 @@ from engine.ops.logs import logged_command
 from engine.partners.options import form_context
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, path, projection, state
-from engine.runtime.actors import SYSTEM, Actor, load_actor
+from engine.runtime.actors import SYSTEM, SYSTEM_ACTOR, Actor, load_actor, reader_of, require_may_change
 from engine.runtime.authz import require_may_act, require_role_in_scope, require_view
 from engine.runtime.case_store import CaseRow
 from engine.runtime.outside import LiveEffects, unit_held
@@ -111,7 +111,8 @@ class CaseService:
 
     @logged_command("complete")
     def complete_task(self, username: str, case_id: int, task_id: str, data: dict[str, Any] | None, *,
-                      expected_version: int | None = None, at: datetime | None = None) -> None:
+                      expected_version: int | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """Returns the case data as the command left it (so a caller need not read it back)."""
         at = at or self.clock()
         payload = {"data": normalise(data)}
         with self.db.transaction() as session:
@@ -124,6 +125,7 @@ class CaseService:
                         task_spec=item.spec_name)
             # Its drafts (engine/drafts.py) end with the task, in the same transaction.
             session.execute(delete(TaskDraft).where(TaskDraft.case_id == case_id, TaskDraft.task_id == task_id))
+        return dict(case.data)
 
     @logged_command("cancel")
     def cancel_case(self, username: str, case_id: int, reason: str = "", *, at: datetime | None = None) -> None:
@@ -258,9 +260,17 @@ class CaseService:
                       expected_version: int | None) -> tuple[Actor, CaseRow, Any]:
         """The checks every command on a task makes, in order: who acts, the case (locked), the
         work item still open and unchanged, the case running, and the actor allowed on it."""
-        actor = load_actor(session, username)
-        case = self._lock(session, case_id)
-        item = self._item(session, case, task_id)
+        # One statement: the case locked, the work item, and the actor's rows (inside this transaction,
+        # so a role change still takes effect on the very next command).
+        locked = case_store.lock_task(session, case_id, task_id, username, postgres=self.db.is_postgres)
+        if locked.case is None:
+            load_actor(session, username)  # who acts is checked before whether the case exists
+            raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
+        actor = SYSTEM_ACTOR if username == SYSTEM else reader_of(username, locked.actor_rows)
+        require_may_change(actor)
+        case, item = locked.case, locked.item
+        if item is None:
+            raise NotFound(f"案件 {case.id} 中没有任务 {task_id}", f"Case {case.id} has no task {task_id}")
         _check_open(item, expected_version)
         _check_running(case)
         require_may_act(actor, case, item)
@@ -304,7 +314,7 @@ class CaseService:
             raise NotFound(f"流程版本中没有此任务的表单“{item.form_key}”",
                            f"The process version has no form '{item.form_key}' for this task")
         # The register's options (engine.partners.options) join the case data for `valuesKey` selects.
-        return validate_submission(form, data, context=form_context(session, case.data),
+        return validate_submission(form, data, context=form_context(session, case.data, form),
                                    today=at.astimezone(CHINA_TZ).date())
 
     def _record(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
