@@ -10,7 +10,8 @@ the CSRF token and the version it was rendered with, follow the redirect to the 
 
 Cases are started by the engine (a start is not a task completion); only completions are timed.
 SQL statements are counted on the web app's own engine: the task page, the POST and the landing
-inbox; SQLite's explicit `BEGIN`s are transaction control and counted apart, as transactions. Prints a table, then one JSON line. `--profile` prints where the in-process time goes.
+inbox; SQLite's explicit `BEGIN`s are transaction control and counted apart, as
+transactions. Prints a table, then one JSON line. `--profile` prints where the in-process time goes.
 Usage: python bench/http.py [--instances N] [--rounds R] [--pg-instances M] [--profile]
 """
 
