@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import attachments, holidays
@@ -124,7 +124,7 @@ class CaseService:
                         lambda wf: effects.complete(wf, payload, task_id), task_id=task_id,
                         task_spec=item.spec_name)
             # Its drafts (engine/drafts.py) end with the task, in the same transaction.
-            session.execute(delete(TaskDraft).where(TaskDraft.case_id == case_id, TaskDraft.task_id == task_id))
+            session.execute(_DELETE_DRAFTS, {"c": case_id, "t": task_id})
         return dict(case.data)
 
     @logged_command("cancel")
@@ -401,6 +401,10 @@ class CaseService:
                 else f"No case is waiting for message '{message}'",
             )
         return ids[0]
+
+
+_DRAFTS = TaskDraft.__table__
+_DELETE_DRAFTS = delete(_DRAFTS).where(_DRAFTS.c.case_id == bindparam("c"), _DRAFTS.c.task_id == bindparam("t"))
 
 
 def _check_open(item, expected_version: int | None) -> None:
