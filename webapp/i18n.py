@@ -9,8 +9,9 @@ in Asia/Shanghai.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
 from flask_babel import Babel, format_date, format_datetime, get_locale, get_translations
@@ -40,7 +41,17 @@ def _catalog():
 
 
 def lang() -> str:
-    """The current language as the engine names it: "zh" or "en"."""
+    """The current language as the engine names it: "zh" or "en" (looked up once per request:
+    pages ask for it for every label they show)."""
+    if not has_request_context():
+        return _lang()
+    found = g.get("_lang")
+    if found is None:
+        found = g._lang = _lang()
+    return found
+
+
+def _lang() -> str:
     try:
         locale = get_locale()
     except RuntimeError:
@@ -65,10 +76,17 @@ def pick(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
-def dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+DT_FORMAT = "yyyy-MM-dd HH:mm"
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def dt(value: datetime | None, fmt: str = DT_FORMAT) -> str:
     """A stored UTC instant shown in Asia/Shanghai."""
     if value is None:
         return "—"
+    if fmt == DT_FORMAT:  # digits only, the same in every locale: no need for Babel's formatter
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # stored naive = UTC
+        return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, fmt)
 
 
