@@ -43,6 +43,7 @@ _COLUMNS = [f.name for f in fields(CaseRow)]
 _MUTABLE = [c for c in _COLUMNS if c not in ("id", "process_id", "version_id", "started_by", "started_at")]
 _SELECT = select(*[CASES.c[c] for c in _COLUMNS]).where(CASES.c.id == bindparam("id"))
 _SAVE = update(CASES).where(CASES.c.id == bindparam("_id")).values({c: bindparam(c) for c in _MUTABLE})
+_INSERT = insert(CASES).returning(CASES.c.id)
 _ITEM = select(ITEMS).where(ITEMS.c.case_id == bindparam("c"), ITEMS.c.task_id == bindparam("t"))
 _ITEM_COLUMNS = [c.name for c in ITEMS.columns]
 _Item = make_dataclass("WorkItemRow", _ITEM_COLUMNS, frozen=True)
@@ -97,7 +98,7 @@ def exists(session: Session, case_id: int) -> bool:
 
 
 def insert_case(session: Session, **values: Any) -> CaseRow:
-    case_id = session.execute(insert(CASES).values(**values).returning(CASES.c.id)).scalar_one()
+    case_id = session.execute(_INSERT, values).scalar_one()
     return CaseRow(id=case_id, **{c: values.get(c) for c in _COLUMNS if c != "id"})
 
 

@@ -363,11 +363,10 @@ class CaseService:
         return item
 
     @staticmethod
-    def _latest_version(session: Session, process_id: str) -> DefinitionVersion:
-        version = session.scalar(
-            select(DefinitionVersion).where(DefinitionVersion.process_id == process_id)
-            .order_by(DefinitionVersion.version.desc()).limit(1)
-        )
+    def _latest_version(session: Session, process_id: str):
+        """The id and name of the process's newest version (read on every start: another process
+        may have deployed one)."""
+        version = session.execute(_LATEST, {"p": process_id}).first()
         if version is None:
             raise NotFound(f"流程 {process_id} 尚未部署", f"Process {process_id} is not deployed")
         return version
@@ -403,6 +402,9 @@ class CaseService:
         return ids[0]
 
 
+_VERSIONS = DefinitionVersion.__table__
+_LATEST = (select(_VERSIONS.c.id, _VERSIONS.c.name).where(_VERSIONS.c.process_id == bindparam("p"))
+           .order_by(_VERSIONS.c.version.desc()).limit(1))
 _DRAFTS = TaskDraft.__table__
 _DELETE_DRAFTS = delete(_DRAFTS).where(_DRAFTS.c.case_id == bindparam("c"), _DRAFTS.c.task_id == bindparam("t"))
 
