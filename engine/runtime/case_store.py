@@ -44,6 +44,7 @@ _MUTABLE = [c for c in _COLUMNS if c not in ("id", "process_id", "version_id", "
 _SELECT = select(*[CASES.c[c] for c in _COLUMNS]).where(CASES.c.id == bindparam("id"))
 _SAVE = update(CASES).where(CASES.c.id == bindparam("_id")).values({c: bindparam(c) for c in _MUTABLE})
 _INSERT = insert(CASES).returning(CASES.c.id)
+_LOCK_ONLY = select(CASES.c.id).where(CASES.c.id == bindparam("id")).with_for_update()
 _ITEM = select(ITEMS).where(ITEMS.c.case_id == bindparam("c"), ITEMS.c.task_id == bindparam("t"))
 _ITEM_COLUMNS = [c.name for c in ITEMS.columns]
 _Item = make_dataclass("WorkItemRow", _ITEM_COLUMNS, frozen=True)
@@ -75,9 +76,16 @@ class Locked:
 
 def lock_task(session: Session, case_id: int, task_id: str, username: str, *, postgres: bool) -> Locked:
     """The case row locked as `lock` does, joined to the task's work item and to the acting user's
-    role rows (so the actor is still loaded inside the command's transaction)."""
-    query = _LOCK_TASK.with_for_update(of=CASES) if postgres else _LOCK_TASK
-    rows = session.execute(query, {"id": case_id, "t": task_id, "u": username}).all()
+    role rows (so the actor is still loaded inside the command's transaction).
+
+    SQLite: one statement (BEGIN IMMEDIATE already holds the write lock, so what it reads is
+    current). PostgreSQL: the lock first, on its own — a `FOR UPDATE` that waited for a concurrent
+    command re-reads the locked row but not the rows joined to it, so the work item would be the
+    one from before that command; the read after the lock sees what it committed."""
+    if postgres:
+        if session.execute(_LOCK_ONLY, {"id": case_id}).first() is None:
+            return Locked(None, None, [])
+    rows = session.execute(_LOCK_TASK, {"id": case_id, "t": task_id, "u": username}).all()
     if not rows:
         return Locked(None, None, [])
     first = rows[0]._mapping
