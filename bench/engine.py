@@ -85,14 +85,17 @@ def engine_db(url: str | None, tmp: Path) -> Database:
     return db
 
 
-_OPEN = (select(WorkItem.task_id, WorkItem.version, WorkItem.role)
-         .where(WorkItem.case_id == bindparam("c"), WorkItem.spec_name == bindparam("s"), WorkItem.state == "open"))
+_ITEMS = WorkItem.__table__
+_OPEN = (select(_ITEMS.c.task_id, _ITEMS.c.version, _ITEMS.c.role)
+         .where(_ITEMS.c.case_id == bindparam("c"), _ITEMS.c.spec_name == bindparam("s"), _ITEMS.c.state == "open"))
 
 
 def open_task(db: Database, case_id: int, spec: str):
-    """The client's look-up of the task to complete: one indexed query, as an inbox would do."""
-    with db.read() as s:
-        return s.execute(_OPEN, {"c": case_id, "s": spec}).first()
+    """The client's look-up of the task to complete: one indexed query, as an inbox would do (a
+    Core statement on a pooled connection, no ORM session: the look-up is the client's, not the
+    engine's, and should cost what the query costs)."""
+    with db.engine.connect() as conn:
+        return conn.execute(_OPEN, {"c": case_id, "s": spec}).first()
 
 
 def engine_instance(service: CaseService) -> None:

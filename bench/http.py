@@ -10,7 +10,8 @@ the CSRF token and the version it was rendered with, follow the redirect to the 
 
 Cases are started by the engine (a start is not a task completion); only completions are timed.
 SQL statements are counted on the web app's own engine: the task page, the POST and the landing
-inbox. Prints a table, then one JSON line. `--profile` prints where the in-process time goes.
+inbox; SQLite's explicit `BEGIN`s are transaction control and counted apart, as
+transactions. Prints a table, then one JSON line. `--profile` prints where the in-process time goes.
 Usage: python bench/http.py [--instances N] [--rounds R] [--pg-instances M] [--profile]
 """
 
@@ -101,9 +102,17 @@ def in_process(args, tmp: Path) -> dict:
     url = db.url
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "WAISHI_DATA_DIR": str(tmp / "data")})
     app.logger.setLevel("ERROR")
-    statements = [0]
-    event.listen(app.extensions["waishi"].db.engine, "before_cursor_execute",
-                 lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+    statements, transactions = [0], [0]
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        # SQLite's explicit BEGIN / BEGIN IMMEDIATE (db.py) is transaction control, not a query:
+        # counted as a transaction, as PostgreSQL's driver-issued BEGIN would be.
+        if statement.startswith("BEGIN"):
+            transactions[0] += 1
+        else:
+            statements[0] += 1
+
+    event.listen(app.extensions["waishi"].db.engine, "before_cursor_execute", count)
     people = {}
     for role, username in USERS.items():
         people[role] = FlaskUser(app)
@@ -114,13 +123,14 @@ def in_process(args, tmp: Path) -> dict:
     for _ in range(3):  # warm-up: caches, first compilations
         http_instance(starter, lookup, people, None)
         engine_instance(engine_service)
-    http_rates, engine_rates, per_completion = [], [], []
+    http_rates, engine_rates, per_completion, tx_per_completion = [], [], [], []
     for _ in range(args.rounds):
-        before, t = statements[0], time.perf_counter()
+        before, tx_before, t = statements[0], transactions[0], time.perf_counter()
         for _ in range(args.instances):
             http_instance(starter, lookup, people, latencies)
         http_rates.append(args.instances * len(PATH) / (time.perf_counter() - t))
         per_completion.append((statements[0] - before) / (args.instances * len(PATH)))
+        tx_per_completion.append((transactions[0] - tx_before) / (args.instances * len(PATH)))
         t = time.perf_counter()
         for _ in range(args.instances):
             engine_instance(engine_service)
@@ -136,7 +146,7 @@ def in_process(args, tmp: Path) -> dict:
     latencies.sort()
     return {"http": statistics.median(http_rates), "engine": statistics.median(engine_rates),
             "p50": latencies[len(latencies) // 2], "p95": latencies[int(len(latencies) * 0.95)],
-            "sql": statistics.median(per_completion)}
+            "sql": statistics.median(per_completion), "transactions": statistics.median(tx_per_completion)}
 
 
 def gunicorn_pg(args, web_processes: int) -> float:
@@ -212,12 +222,14 @@ def main() -> None:
           f"p50 {a['p50']:.1f} ms, p95 {a['p95']:.1f} ms")
     print(f"{'HTTP gunicorn 1 process, PostgreSQL, 4 clients':44} {w1:14.1f}   rounds {[round(x, 1) for x in w1s]}")
     print(f"{'HTTP gunicorn 2 processes, PostgreSQL, 4 clients':44} {w2:14.1f}   rounds {[round(x, 1) for x in w2s]}")
-    print(f"SQL statements per HTTP completion (task page + POST + inbox): {a['sql']:.1f}")
+    print(f"SQL statements per HTTP completion (task page + POST + inbox): {a['sql']:.1f}, "
+          f"in {a['transactions']:.1f} transactions")
     print(json.dumps({
         "http_completions_per_s": round(a["http"], 1), "http_p50_ms": round(a["p50"], 2),
         "http_p95_ms": round(a["p95"], 2), "engine_completions_per_s": round(a["engine"], 1),
         "ratio_http_vs_engine": round(a["http"] / a["engine"], 3),
         "sql_statements_per_http_completion": round(a["sql"], 1),
+        "sql_transactions_per_http_completion": round(a["transactions"], 1),
         "gunicorn_pg_completions_per_s_w1": round(w1, 1), "gunicorn_pg_completions_per_s_w2": round(w2, 1),
         "ratio_w2_vs_w1": round(w2 / w1, 3),
     }))

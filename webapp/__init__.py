@@ -90,9 +90,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                                       base_delay=app.config["LOGIN_BASE_DELAY"])
     CSRFProtect(app)
 
-    from webapp import errors, i18n, labels, layout, request_log
+    from webapp import errors, i18n, labels, layout, request_db, request_log
 
     request_log.init_app(app)  # first, so every request (sign-in included) is timed and logged
+    request_db.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     errors.init_app(app)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.runtime.actors import Actor, require_may_change
 from engine.storage.models import Unit, User, UserRole
 from engine.users import authenticate
-from webapp import request_log
+from webapp import request_db, request_log
 from webapp.urls import safe_next
 
 log = logging.getLogger("waishi.auth")
@@ -61,14 +61,12 @@ def load_user() -> None:
     uid = session.get("uid")
     if uid is None or request.endpoint in ("static", "health.health", "health.ready"):
         return
-    db = current_app.extensions["waishi"].db
-    with db.read() as s:
-        rows = s.execute(
-            select(User.id, User.username, User.display_name, User.unit_code, User.active, User.password_hash,
-                   UserRole.role, Unit.name_zh, Unit.name_en)
-            .outerjoin(UserRole, UserRole.user_id == User.id)
-            .outerjoin(Unit, Unit.code == User.unit_code)
-            .where(User.id == uid)).all()
+    # In the request's read session: a GET page goes on with the same transaction; a request that
+    # may change something ends it here, before any command runs.
+    with request_db.read() as s:
+        rows = s.execute(_USER, {"uid": uid}).all()
+    if request.method not in SAFE_METHODS:
+        request_db.end()
     if not rows or not rows[0].active or session.get("pwf") != fingerprint(rows[0].password_hash):
         log.info("session of user id %s ended: %s", uid,
                  "no such user" if not rows else "deactivated" if not rows[0].active else "password changed")
@@ -85,6 +83,13 @@ def load_user() -> None:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Every request runs it: a prebuilt Core statement (building an ORM select costs more than the query).
+_USERS, _ROLES, _UNITS = User.__table__, UserRole.__table__, Unit.__table__
+_USER = (select(_USERS.c.id, _USERS.c.username, _USERS.c.display_name, _USERS.c.unit_code, _USERS.c.active,
+                _USERS.c.password_hash, _ROLES.c.role, _UNITS.c.name_zh, _UNITS.c.name_en)
+         .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id)
+                      .outerjoin(_UNITS, _UNITS.c.code == _USERS.c.unit_code))
+         .where(_USERS.c.id == bindparam("uid")))
 # Posts that change nothing anyone shares: signing in and out, the language cookie, and the public
 # check of an uploaded document.
 READ_ONLY_POSTS = frozenset({"auth.login", "auth.logout", "i18n.switch", "documents.verify_lookup",

@@ -1,6 +1,6 @@
 """What the case page and the task page both show below their main content: the diagram with
 element states (and its text list), the history timeline, comments, attachments, and whether the
-viewer may comment, upload or cancel. One read session, a handful of indexed queries; the
+viewer may comment, upload or cancel. One read session, two or three indexed queries; the
 caller has already checked that the viewer may read the case."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from engine import attachments as attachment_types
 from engine.errors import WaishiError
 from engine.queries.attachments import AttachmentView, case_attachments
-from engine.queries.cases import CaseHeader
-from engine.queries.diagram import ElementStates, case_bpmn, element_names, element_states
+from engine.queries.cases import CaseHeader, WorkItemView
+from engine.queries.diagram import ElementStates, case_bpmn, element_names, element_states, states_of
 from engine.queries.timeline import TimelineEntry, timeline
 from engine.roles import TASK_ROLES
 from engine.runtime.actors import Actor
@@ -41,9 +41,15 @@ class CaseSections:
     upload_limit_mb: int
 
 
-def load(session: Session, actor: Actor, case: CaseHeader) -> CaseSections:
+def load(session: Session, actor: Actor, case: CaseHeader, items: list[WorkItemView] | None = None) -> CaseSections:
+    """`items`: the case's work items, when the page has loaded them (the element states come from
+    them and the history, with no query of their own)."""
     events = timeline(session, case.id)
-    states = element_states(session, case.id)
+    if items is None:
+        states = element_states(session, case.id)
+    else:
+        states = states_of(((e.command, e.task_spec, e.payload) for e in events),
+                           ((i.spec_name, i.name, i.state) for i in items))
     names = {**_diagram_names(session, case), **states.names}
     states = ElementStates(states.completed, states.current, states.cancelled, names)
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or attachment_types.DEFAULT_MAX_BYTES
@@ -51,7 +57,8 @@ def load(session: Session, actor: Actor, case: CaseHeader) -> CaseSections:
     return CaseSections(
         events=events,
         comments=[e for e in events if e.command == "comment"],
-        attachments=case_attachments(session, case.id),
+        # Every attachment is stored with its `attach` event: no such event, no query.
+        attachments=case_attachments(session, case.id) if any(e.command == "attach" for e in events) else [],
         states=states,
         state_map=states.state_of(),
         state_rows=states.rows(),

@@ -66,7 +66,7 @@ def detail(case_id: int):
         case = case_queries.case_header(session, user.actor, case_id)
         items = case_queries.work_items(session, case_id)
         labels = field_labels(session, case.version_id, case.content_hash)
-        sections = case_sections.load(session, user.actor, case)
+        sections = case_sections.load(session, user.actor, case, items)
     if user.has_any("auditor"):
         waishi().audit.record(user.username, "case", {"case_id": case_id})  # every look an auditor takes
     return render_template("cases/detail.html", case=case, items=items, labels=labels,

@@ -155,7 +155,9 @@ def _issue_due_documents(response: Response) -> Response:
     if not isinstance(case_id, int) or request.endpoint == "documents.issue":
         return response
     try:
-        if documents().due(case_id):
+        known = g.get("case_data_after")  # (case id, data) from the command, when it returned them
+        data = known[1] if known is not None and known[0] == case_id else None
+        if documents().due(case_id, data):
             for result in documents().issue_due(case_id, base_url=request.url_root):
                 doc = result.document
                 log.info("case %s: %s %s issued automatically", case_id, doc.kind, doc.number)

@@ -80,10 +80,21 @@ SETTINGS = {
 }
 
 
+_texts: dict[tuple[int, str, str], str] = {}
+
+
 def _from(table: dict[str, Any], code: str | None) -> str:
+    """The name of a code in the current language; names are translated once per language (the
+    tables and catalogs are fixed for the life of the process)."""
     if code is None:
         return "—"
-    return str(table.get(code, code))
+    if code not in table:
+        return str(code)
+    key = (id(table), code, lang())
+    text = _texts.get(key)
+    if text is None:
+        text = _texts[key] = str(table[code])
+    return text
 
 
 def role_name(code: str | None) -> str:

@@ -1,6 +1,7 @@
 """What every page's layout needs: the signed-in user, the counts in the navigation (open tasks,
 unread notifications) and the list of areas the user may open. Counts are computed once per
-request, only when a template asks for them, and a failure never breaks the page."""
+request, in one statement and in the request's read session, only when a template asks for them
+(or the page has them already), and a failure never breaks the page."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 
 from engine.partners.register import READ_ROLES as PARTNER_ROLES
-from engine.queries import inbox, notifications
+from engine.queries import inbox
 from engine.reports.service import READERS as REPORT_ROLES
 from engine.roles import TASK_ROLES
+from webapp import request_db
 from webapp.auth import current_user
-from webapp.services import waishi
 
 log = logging.getLogger("waishi.web")
 
@@ -28,33 +29,32 @@ class NavCounts:
     unread: int
 
 
-def prime_nav_counts(session, counts: inbox.InboxCounts | None = None) -> None:
-    """Compute the navigation counts in a page's own read session (one transaction less per page);
-    `counts`: the inbox's counts, when the page has them already."""
+def prime_nav_counts(session, summary: inbox.Summary | None = None) -> inbox.Summary | None:
+    """Compute the navigation counts (one statement, `inbox.summary`) in the page's session;
+    `summary`: what the page has read already. Returns the summary (None when it failed)."""
     user = current_user()
-    if user is None or "nav_counts" in g:
-        return
+    if user is None:
+        return None
+    if "nav_summary" in g:
+        return g.nav_summary
     try:
-        g.nav_counts = NavCounts(counts or inbox.counts(session, user.actor),
-                                 notifications.unread_count(session, user.actor))
+        summary = summary or inbox.summary(session, user.actor)
     except Exception:  # the page still renders without its counts
         log.exception("navigation counts failed")
+        summary = None
+    g.nav_summary = summary
+    return summary
 
 
 def nav_counts() -> NavCounts | None:
-    if "nav_counts" in g:
-        return g.nav_counts
-    user = current_user()
-    counts = None
-    if user is not None:
+    summary = g.nav_summary if "nav_summary" in g else None
+    if "nav_summary" not in g and current_user() is not None:
         try:
-            with waishi().db.read() as session:
-                counts = NavCounts(inbox.counts(session, user.actor),
-                                   notifications.unread_count(session, user.actor))
+            with request_db.read() as session:
+                summary = prime_nav_counts(session)
         except Exception:  # the page still renders without its counts
             log.exception("navigation counts failed")
-    g.nav_counts = counts
-    return counts
+    return NavCounts(summary.counts, summary.unread) if summary is not None else None
 
 
 def init_app(app: Flask) -> None:

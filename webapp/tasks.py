@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -33,7 +33,7 @@ from engine.queries import inbox
 from engine.queries.labels import field_labels
 from engine.roles import TASK_ROLES
 from engine.storage.models import User
-from webapp import case_sections, layout, task_form
+from webapp import case_sections, layout, request_db, task_form
 from webapp.auth import current_user, login_required
 from webapp.i18n import dt, engine_text, lang
 from webapp.services import waishi
@@ -71,14 +71,14 @@ def inbox_page():
         return redirect(url_for("audit.index"))
     flt, raw = _filters()
     now = datetime.now(UTC)
-    with waishi().db.read() as session:
-        counts = inbox.counts(session, user.actor, now)
+    with request_db.read() as session:
+        summary = layout.prime_nav_counts(session, inbox.summary(session, user.actor, now))
+        counts = summary.counts
         tab = request.args.get("tab")
         if tab not in inbox.TABS:
             tab = "claimable" if counts.mine == 0 and counts.claimable > 0 else "mine"
         rows = inbox.rows(session, user.actor, tab, flt, now)
-        processes = inbox.process_choices(session)
-        layout.prime_nav_counts(session, counts)
+        processes = inbox.process_choices(session, summary.definitions)
     return render_template("tasks/inbox.html", tab=tab, rows=rows, counts=counts, processes=processes,
                            filters=raw, limit=flt.limit)
 
@@ -120,13 +120,14 @@ def task_post(case_id: int, task_id: str):
     if expected is None:
         return _conflict(case_id, task_id, _("The page was out of date. Reload it and try again."))
     try:
-        waishi().cases.complete_task(user.username, case_id, task_id, values, expected_version=expected)
+        data = waishi().cases.complete_task(user.username, case_id, task_id, values, expected_version=expected)
     except InvalidInput as err:
         errors = {name: message.text(lang()) for name, message in err.field_errors.items()}
         return _task_page(case_id, task_id, values=values, expected=expected, errors=errors,
                           summary=engine_text(err), status=422)
     except Conflict as err:
         return _conflict(case_id, task_id, _conflict_text(err), values=values)
+    g.case_data_after = (case_id, data)  # for the documents due now (webapp/documents.py)
     flash(_("The task was completed."), "success")  # the task's drafts went with the command
     return redirect(url_for("tasks.inbox"), 303)
 
@@ -136,17 +137,16 @@ def _task_page(case_id: int, task_id: str, *, values: dict[str, Any] | None = No
                status: int = 200):
     """The task page; `values` given: the form as submitted (after an error or a row action)."""
     user = current_user()
-    with waishi().db.read() as session:
-        view = case_queries.task(session, user.actor, case_id, task_id)
+    with request_db.read() as session:
+        page = case_queries.task_page(session, user.actor, case_id, task_id)
+        view = page.view
         case, item = view.header, view.item
         labels = field_labels(session, case.version_id, case.content_hash)
-        sections = case_sections.load(session, user.actor, case)
+        sections = case_sections.load(session, user.actor, case, page.items)
         form = _form_of(session, view)
         editable = view.may_act and item.state == "open" and item.assignee in (None, user.username)
-        draft = None
-        if values is None and editable:
-            draft = drafts.load(session, case_id, task_id, user.username)
-        form_data = form_context(session, case.data) if form is not None and editable else case.data
+        draft = page.draft if values is None and editable else None
+        form_data = form_context(session, case.data, form) if form is not None and editable else case.data
         layout.prime_nav_counts(session)
     form_view = None
     if form is not None and editable:

@@ -236,18 +236,22 @@ class DocumentService:
 
     # -- reading (people who may read the case) ---------------------------------------------
 
-    def due(self, case_id: int) -> list[str]:
-        """Kinds with a document whose number the case data holds but which is not issued yet."""
+    def due(self, case_id: int, data: dict[str, Any] | None = None) -> list[str]:
+        """Kinds with a document whose number the case data holds but which is not issued yet.
+        `data`: the case data as the command that just committed returned it (saves reading it back)."""
         kinds: list[str] = []
-        for kind, _subject in self.due_documents(case_id):
+        for kind, _subject in self.due_documents(case_id, data):
             if kind not in kinds:
                 kinds.append(kind)
         return kinds
 
-    def due_documents(self, case_id: int) -> list[tuple[str, str]]:
+    def due_documents(self, case_id: int, data: dict[str, Any] | None = None) -> list[tuple[str, str]]:
         """(kind, subject) of every document whose number the case data holds, not issued yet."""
+        if data is not None and not any(k.numbers_in(data) for k in KINDS.values()):
+            return []  # most commands: no document number yet, nothing to look up
         with self.db.read() as session:
-            data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
+            if data is None:
+                data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
             numbered = [(k.code, subject) for k in KINDS.values() for subject in k.numbers_in(data)]
             if not numbered:  # most commands: no document number yet, nothing to look up
                 return []

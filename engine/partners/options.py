@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.forms.model import FormSpec
 from engine.storage.partner_models import PartnerCity
 
 OPTIONS_KEY = "partner_city_options"
@@ -25,6 +26,13 @@ def partner_options(session: Session) -> list[dict[str, str]]:
              "value": f"{r.country}:{r.name_foreign}"} for r in rows]
 
 
-def form_context(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The case data plus the register's options, as forms read their option lists."""
+def form_context(session: Session, data: Mapping[str, Any], form: FormSpec | None = None) -> dict[str, Any]:
+    """The case data plus the register's options, as forms read their option lists. Given the
+    `form`, the register is read only when one of its fields names it (most forms do not)."""
+    if form is not None and not uses_register(form):
+        return dict(data)
     return {**data, OPTIONS_KEY: partner_options(session)}
+
+
+def uses_register(form: FormSpec) -> bool:
+    return any(f.options_key == OPTIONS_KEY for f in form.walk())

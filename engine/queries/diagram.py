@@ -13,6 +13,7 @@ cancelled.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,22 +54,30 @@ class ElementStates:
 
 def element_states(session: Session, case_id: int) -> ElementStates:
     """The element states of a case. Check the viewer may read the case first."""
-    completed: dict[str, None] = {}
-    names: dict[str, str] = {}
     events = session.execute(
         select(AuditEvent.command, AuditEvent.task_spec, AuditEvent.payload)
         .where(AuditEvent.chain == case_chain(case_id), AuditEvent.command.in_(("complete", "fire_timers")))
         .order_by(AuditEvent.seq))
+    items = session.execute(select(WorkItem.spec_name, WorkItem.name, WorkItem.state)
+                            .where(WorkItem.case_id == case_id).order_by(WorkItem.created_at, WorkItem.id))
+    return states_of(events, items)
+
+
+def states_of(events: Iterable[tuple[str, str | None, dict[str, Any] | None]],
+              items: Iterable[tuple[str, str | None, str]]) -> ElementStates:
+    """The element states from what a page has loaded already: the case's events (command,
+    task spec, payload), in order, and its work items (spec name, name, state), oldest first."""
+    completed: dict[str, None] = {}
+    names: dict[str, str] = {}
     for command, task_spec, payload in events:
         if command == "complete" and task_spec:
             completed[task_spec] = None
-        for fired in (payload or {}).get("fired") or ():
-            if isinstance(fired, str):
-                completed[fired] = None
+        if command in ("complete", "fire_timers"):
+            for fired in (payload or {}).get("fired") or ():
+                if isinstance(fired, str):
+                    completed[fired] = None
     current: dict[str, None] = {}
     cancelled: dict[str, None] = {}
-    items = session.execute(select(WorkItem.spec_name, WorkItem.name, WorkItem.state)
-                            .where(WorkItem.case_id == case_id).order_by(WorkItem.created_at, WorkItem.id))
     for spec_name, name, state in items:
         names.setdefault(spec_name, name or spec_name)
         if state == "open":

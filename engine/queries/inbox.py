@@ -3,14 +3,17 @@ and the counts shown in the navigation. One indexed query on `work_items` each."
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.queries.notifications import unread_query
 from engine.queries.scope import actionable_items, visible_cases
+from engine.queries.statements import statements
 from engine.runtime.actors import Actor
 from engine.storage.models import Case, DefinitionVersion, WorkItem
 
@@ -80,10 +83,14 @@ def rows(session: Session, actor: Actor, tab: str, flt: InboxFilter | None = Non
     """The rows of one inbox tab (`mine`, `claimable` or `done`)."""
     flt = flt or InboxFilter()
     now = now or datetime.now(UTC)
-    query = _base().where(_tab(actor, tab), visible_cases(actor, WorkItem.unit_code))
-    query = _filters(query, flt, now)
-    query = query.order_by(*_order(tab, flt.sort)).limit(max(1, min(flt.limit, 1000)))
-    return [_row(r, now) for r in session.execute(query)]
+
+    def build() -> Select:
+        query = _base().where(_tab(actor, tab), visible_cases(actor, WorkItem.unit_code))
+        query = _filters(query, flt)
+        return query.order_by(*_order(tab, flt.sort)).limit(max(1, min(flt.limit, 1000)))
+
+    query = statements.get(("inbox", actor, tab, flt), build)
+    return [_row(r, now) for r in session.execute(query, {"now": now, "soon": now + DUE_SOON})]
 
 
 def counts(session: Session, actor: Actor, now: datetime | None = None) -> InboxCounts:
@@ -99,8 +106,57 @@ def counts(session: Session, actor: Actor, now: datetime | None = None) -> Inbox
     return InboxCounts(int(got[0] or 0), int(got[1] or 0), int(got[2] or 0))
 
 
-def process_choices(session: Session) -> list[tuple[str, str]]:
-    """(process id, name of its latest version) for the filter menus."""
+@dataclass(frozen=True)
+class Summary:
+    """What every page's navigation shows, and the key of the deployed definitions."""
+
+    counts: InboxCounts
+    unread: int
+    definitions: tuple[int, int]  # (number of versions, highest version id): changes with every deploy
+
+
+def summary(session: Session, actor: Actor, now: datetime | None = None) -> Summary:
+    """`counts`, the unread notifications and the definitions' key in one statement (the inbox
+    counts' aggregate with scalar subqueries): every page's navigation needs them."""
+    now = now or datetime.now(UTC)
+    got = session.execute(statements.get(("summary", actor), lambda: _summary(actor)), {"now": now}).one()
+    return Summary(InboxCounts(int(got[0] or 0), int(got[1] or 0), int(got[2] or 0)), int(got[3] or 0),
+                   (int(got[4] or 0), int(got[5] or 0)))
+
+
+def _summary(actor: Actor) -> Select:
+    mine = WorkItem.assignee == actor.username
+    claimable = and_(WorkItem.assignee.is_(None), actionable_items(actor))
+    versions = select(func.count(DefinitionVersion.id)).scalar_subquery()
+    newest = select(func.coalesce(func.max(DefinitionVersion.id), 0)).scalar_subquery()
+    return (select(func.sum(case((mine, 1), else_=0)),
+                   func.sum(case((claimable, 1), else_=0)),
+                   func.sum(case((WorkItem.due_at < bindparam("now"), 1), else_=0)),
+                   unread_query(actor).scalar_subquery(), versions, newest)
+            .where(WorkItem.state == "open", or_(mine, claimable), visible_cases(actor, WorkItem.unit_code)))
+
+
+_choices: dict[tuple[int, int], list[tuple[str, str]]] = {}
+_choices_lock = threading.Lock()
+
+
+def process_choices(session: Session, definitions: tuple[int, int] | None = None) -> list[tuple[str, str]]:
+    """(process id, name of its latest version) for the filter menus. With `definitions` (the
+    key `summary` read in the same transaction) the menu is computed once per deployed set:
+    versions are only ever added, so a new deploy, in this process or any other, changes the key."""
+    if definitions is None:
+        return _process_choices(session)
+    with _choices_lock:
+        hit = _choices.get(definitions)
+    if hit is None:
+        hit = _process_choices(session)
+        with _choices_lock:
+            _choices.clear()  # only the newest set is ever asked for again
+            _choices[definitions] = hit
+    return list(hit)
+
+
+def _process_choices(session: Session) -> list[tuple[str, str]]:
     latest = (select(DefinitionVersion.process_id, func.max(DefinitionVersion.version).label("v"))
               .group_by(DefinitionVersion.process_id).subquery())
     query = (select(DefinitionVersion.process_id, DefinitionVersion.name)
@@ -132,15 +188,17 @@ def _tab(actor: Actor, tab: str) -> ColumnElement[bool]:
     raise ValueError(f"unknown inbox tab {tab!r}")
 
 
-def _filters(query: Select, flt: InboxFilter, now: datetime) -> Select:
+def _filters(query: Select, flt: InboxFilter) -> Select:
+    """The filter's clauses; the time is bound at execution (`now`, and `soon` = now + DUE_SOON)."""
+    now, soon = bindparam("now"), bindparam("soon")
     if flt.process_id:
         query = query.where(Case.process_id == flt.process_id)
     if flt.due == "overdue":
         query = query.where(WorkItem.due_at < now)
     elif flt.due == "due_soon":
-        query = query.where(WorkItem.due_at >= now, WorkItem.due_at < now + DUE_SOON)
+        query = query.where(WorkItem.due_at >= now, WorkItem.due_at < soon)
     elif flt.due == "later":
-        query = query.where(or_(WorkItem.due_at.is_(None), WorkItem.due_at >= now + DUE_SOON))
+        query = query.where(or_(WorkItem.due_at.is_(None), WorkItem.due_at >= soon))
     if flt.due_before is not None:
         end = datetime.combine(flt.due_before + timedelta(days=1), time(0), tzinfo=CHINA).astimezone(UTC)
         query = query.where(WorkItem.due_at < end)

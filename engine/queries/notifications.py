@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from engine.queries.scope import addressed_notifications
@@ -37,10 +37,13 @@ def _read_join(actor: Actor):
     return and_(NotificationRead.notification_id == Notification.id, NotificationRead.username == actor.username)
 
 
+def unread_query(actor: Actor) -> Select:
+    return (select(func.count()).select_from(Notification).outerjoin(NotificationRead, _read_join(actor))
+            .where(addressed_notifications(actor), NotificationRead.read_at.is_(None)))
+
+
 def unread_count(session: Session, actor: Actor) -> int:
-    query = (select(func.count()).select_from(Notification).outerjoin(NotificationRead, _read_join(actor))
-             .where(addressed_notifications(actor), NotificationRead.read_at.is_(None)))
-    return session.scalar(query) or 0
+    return session.scalar(unread_query(actor)) or 0
 
 
 def notifications_for(session: Session, actor: Actor, *, unread_only: bool = False,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import case_chain
@@ -50,13 +50,23 @@ class TimelineEntry:
 
 def timeline(session: Session, case_id: int) -> list[TimelineEntry]:
     """Every event of the case, oldest first. Check the viewer may read the case first."""
-    query = (select(AuditEvent.seq, AuditEvent.at, AuditEvent.actor, User.display_name, AuditEvent.command,
-                    AuditEvent.task_id, AuditEvent.task_spec, WorkItem.name, AuditEvent.payload, AuditEvent.diff,
-                    AuditEvent.note, AuditEvent.hash)
-             .outerjoin(User, User.username == AuditEvent.actor)
-             .outerjoin(WorkItem, and_(WorkItem.case_id == case_id, WorkItem.task_id == AuditEvent.task_id))
-             .where(AuditEvent.chain == case_chain(case_id))
-             .order_by(AuditEvent.seq))
+    rows = session.execute(_TIMELINE, {"c": case_id, "chain": case_chain(case_id)})
     return [TimelineEntry(seq=r[0], at=r[1], actor=r[2], actor_name=r[3], command=r[4], task_id=r[5],
                           task_spec=r[6], task_name=r[7], payload=dict(r[8] or {}), diff=dict(r[9] or {}),
-                          note=r[10] or "", hash=r[11]) for r in session.execute(query)]
+                          note=r[10] or "", hash=r[11]) for r in rows]
+
+
+def _timeline() -> Select:
+    events, users, items = AuditEvent.__table__, User.__table__, WorkItem.__table__
+    return (select(events.c.seq, events.c.at, events.c.actor, users.c.display_name, events.c.command,
+                   events.c.task_id, events.c.task_spec, items.c.name, events.c.payload, events.c.diff,
+                   events.c.note, events.c.hash)
+            .select_from(events.outerjoin(users, users.c.username == events.c.actor)
+                         .outerjoin(items, and_(items.c.case_id == bindparam("c"),
+                                                items.c.task_id == events.c.task_id)))
+            .where(events.c.chain == bindparam("chain"))
+            .order_by(events.c.seq))
+
+
+# Built once (engine/queries/statements.py says why): every case and task page runs it.
+_TIMELINE = _timeline()

@@ -44,7 +44,12 @@ def load_reader(session: Session, username: str) -> Actor:
     """Who reads (searches, views, exports): an existing, active user."""
     if username == SYSTEM:
         return SYSTEM_ACTOR
-    rows = session.execute(_ACTOR, {"u": username}).all()
+    return reader_of(username, session.execute(_ACTOR, {"u": username}).all())
+
+
+def reader_of(username: str, rows) -> Actor:
+    """The actor from rows of (unit_code, active, role), one per role (a command's lock statement
+    reads them together with the case: engine.runtime.case_store.lock_task)."""
     if not rows or not rows[0].active:
         raise Forbidden(f"用户 {username} 不存在或已停用", f"User {username} does not exist or is disabled")
     return Actor(username, frozenset(r.role for r in rows if r.role), rows[0].unit_code)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -146,6 +146,11 @@ def unit_held(session: Session, unit_code: str | None) -> bool:
     """Held by an administrator's hand (units.held) or by any case (unit_holds)."""
     if not unit_code:
         return False
-    if session.scalar(select(Unit.held).where(Unit.code == unit_code)):
-        return True
-    return session.execute(select(UnitHold.case_id).where(UnitHold.unit_code == unit_code).limit(1)).first() is not None
+    return bool(session.scalar(_HELD, {"u": unit_code}))
+
+
+# Every start asks: one prebuilt statement for both holds.
+_UNITS, _HOLDS = Unit.__table__, UnitHold.__table__
+_HELD = select(or_(
+    select(_UNITS.c.code).where(_UNITS.c.code == bindparam("u"), _UNITS.c.held.is_(True)).exists(),
+    select(_HOLDS.c.case_id).where(_HOLDS.c.unit_code == bindparam("u")).exists()))

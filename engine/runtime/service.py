@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import attachments
@@ -26,7 +26,7 @@ from engine.ops.logs import logged_command
 from engine.partners.options import form_context
 from engine.roles import TASK_ROLES, UNIT_SCOPED
 from engine.runtime import case_store, effects, path, projection, state
-from engine.runtime.actors import SYSTEM, Actor, load_actor
+from engine.runtime.actors import SYSTEM, SYSTEM_ACTOR, Actor, load_actor, reader_of, require_may_change
 from engine.runtime.authz import require_may_act, require_role_in_scope, require_view
 from engine.runtime.case_store import CaseRow
 from engine.runtime.outside import LiveEffects, unit_held
@@ -112,7 +112,8 @@ class CaseService:
 
     @logged_command("complete")
     def complete_task(self, username: str, case_id: int, task_id: str, data: dict[str, Any] | None, *,
-                      expected_version: int | None = None, at: datetime | None = None) -> None:
+                      expected_version: int | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """Returns the case data as the command left it (so a caller need not read it back)."""
         at = at or self.clock()
         payload = {"data": normalise(data)}
         with self.db.transaction() as session:
@@ -124,7 +125,8 @@ class CaseService:
                         lambda wf: effects.complete(wf, payload, task_id), task_id=task_id,
                         task_spec=item.spec_name)
             # Its drafts (engine/drafts.py) end with the task, in the same transaction.
-            session.execute(delete(TaskDraft).where(TaskDraft.case_id == case_id, TaskDraft.task_id == task_id))
+            session.execute(_DELETE_DRAFTS, {"c": case_id, "t": task_id})
+        return dict(case.data)
 
     @logged_command("cancel")
     def cancel_case(self, username: str, case_id: int, reason: str = "", *, at: datetime | None = None) -> None:
@@ -259,9 +261,17 @@ class CaseService:
                       expected_version: int | None) -> tuple[Actor, CaseRow, Any]:
         """The checks every command on a task makes, in order: who acts, the case (locked), the
         work item still open and unchanged, the case running, and the actor allowed on it."""
-        actor = load_actor(session, username)
-        case = self._lock(session, case_id)
-        item = self._item(session, case, task_id)
+        # One statement: the case locked, the work item, and the actor's rows (inside this transaction,
+        # so a role change still takes effect on the very next command).
+        locked = case_store.lock_task(session, case_id, task_id, username, postgres=self.db.is_postgres)
+        if locked.case is None:
+            load_actor(session, username)  # who acts is checked before whether the case exists
+            raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
+        actor = SYSTEM_ACTOR if username == SYSTEM else reader_of(username, locked.actor_rows)
+        require_may_change(actor)
+        case, item = locked.case, locked.item
+        if item is None:
+            raise NotFound(f"案件 {case.id} 中没有任务 {task_id}", f"Case {case.id} has no task {task_id}")
         _check_open(item, expected_version)
         _check_running(case)
         require_may_act(actor, case, item)
@@ -305,7 +315,7 @@ class CaseService:
             raise NotFound(f"流程版本中没有此任务的表单“{item.form_key}”",
                            f"The process version has no form '{item.form_key}' for this task")
         # The register's options (engine.partners.options) join the case data for `valuesKey` selects.
-        return validate_submission(form, data, context=form_context(session, case.data),
+        return validate_submission(form, data, context=form_context(session, case.data, form),
                                    today=at.astimezone(CHINA_TZ).date())
 
     def _record(self, session: Session, case: CaseRow, actor: Actor, command: str, payload: dict[str, Any],
@@ -354,11 +364,10 @@ class CaseService:
         return item
 
     @staticmethod
-    def _latest_version(session: Session, process_id: str) -> DefinitionVersion:
-        version = session.scalar(
-            select(DefinitionVersion).where(DefinitionVersion.process_id == process_id)
-            .order_by(DefinitionVersion.version.desc()).limit(1)
-        )
+    def _latest_version(session: Session, process_id: str):
+        """The id and name of the process's newest version (read on every start: another process
+        may have deployed one)."""
+        version = session.execute(_LATEST, {"p": process_id}).first()
         if version is None:
             raise NotFound(f"流程 {process_id} 尚未部署", f"Process {process_id} is not deployed")
         return version
@@ -392,6 +401,13 @@ class CaseService:
                 else f"No case is waiting for message '{message}'",
             )
         return ids[0]
+
+
+_VERSIONS = DefinitionVersion.__table__
+_LATEST = (select(_VERSIONS.c.id, _VERSIONS.c.name).where(_VERSIONS.c.process_id == bindparam("p"))
+           .order_by(_VERSIONS.c.version.desc()).limit(1))
+_DRAFTS = TaskDraft.__table__
+_DELETE_DRAFTS = delete(_DRAFTS).where(_DRAFTS.c.case_id == bindparam("c"), _DRAFTS.c.task_id == bindparam("t"))
 
 
 def _check_open(item, expected_version: int | None) -> None:

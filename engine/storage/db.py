@@ -57,6 +57,10 @@ class Database:
         with self._reader() as session:
             yield session
 
+    def read_session(self) -> Session:
+        """A read-only session the caller closes (a web request keeps one for all its queries)."""
+        return self._reader()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
