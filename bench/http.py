@@ -42,7 +42,7 @@ from sqlalchemy import event  # noqa: E402
 from engine.demo import DEMO_PASSWORD  # noqa: E402
 from engine.runtime.service import CaseService  # noqa: E402
 from engine.storage.db import Database  # noqa: E402
-from tests.ops.http_user import CSRF_RE, HttpUser, Response, complete_task  # noqa: E402
+from tests.ops.http_user import CSRF_RE, PATH, USERS, HttpUser, Response, complete_task  # noqa: E402
 from tests.ops.servers import free_port, scratch_pg, stop, waishi, wait_for  # noqa: E402
 
 # bench/engine.py (named like the engine package, so loaded by path): the same database set-up and
@@ -52,12 +52,6 @@ bench_engine = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_engine)
 engine_db, engine_instance, open_task = bench_engine.engine_db, bench_engine.engine_instance, bench_engine.open_task
 
-USERS = {"unit_clerk": "clerk_commerce", "unit_head": "head_commerce", "fao_clerk": "fao_clerk",
-         "section_chief": "section_chief", "fao_director": "fao_director"}
-APPLY = {"applicant": "张三", "days": "8", "countries": "2"}
-PATH = [("ut_apply", APPLY), ("ut_head", {"decision": "return", "comment": "补充"}), ("ut_apply", APPLY),
-        ("ut_head", {"decision": "approve", "comment": ""}), ("ut_review", {"decision": "approve", "comment": ""}),
-        ("ut_budget", {"budget_ok": "ok"}), ("ut_director", {"decision": "approve", "comment": ""})]
 
 
 class FlaskUser:

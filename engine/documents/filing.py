@@ -16,6 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine.documents import wording
+from engine.documents.values import as_dict as _dict
+from engine.documents.values import as_list as _list
+from engine.documents.values import as_text as _text
 
 TITLE = "因公临时出国人员备案表"
 FOOTER = "本表由出国人员所在单位填写，按照干部管理权限，报组织人事部门备案，并抄报外事审批部门。"
@@ -28,16 +31,6 @@ FOREIGN_STATUS = {"none": "否", "foreign_nationality": "已取得外国国籍",
                   "long_term_residence": "已取得境外长期居留许可"}
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _yes(value: Any) -> str:

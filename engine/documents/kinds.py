@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.documents import filing, wording
+from engine.documents.values import as_dict as _dict
+from engine.documents.values import as_list as _list
+from engine.documents.values import as_text as _text
 
 ISSUER = "兰州市人民政府外事办公室"
 
@@ -43,16 +46,6 @@ class Kind:
         return self.build(data, subject) if self.per_member is not None else self.build(data)
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 # -- 出国（境）任务批件 (FAO-DOMAIN §5.1) -------------------------------------------------------------

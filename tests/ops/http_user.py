@@ -89,6 +89,15 @@ class HttpUser:
             self._conn = None
 
 
+# The approval of bench/engine.py's test process as people do it over HTTP: who acts for each role
+# and the path of tasks with what each submits (bench/http.py, tests/web/test_statement_counts.py).
+USERS = {"unit_clerk": "clerk_commerce", "unit_head": "head_commerce", "fao_clerk": "fao_clerk",
+         "section_chief": "section_chief", "fao_director": "fao_director"}
+APPLY = {"applicant": "张三", "days": "8", "countries": "2"}
+PATH = [("ut_apply", APPLY), ("ut_head", {"decision": "return", "comment": "补充"}), ("ut_apply", APPLY),
+        ("ut_head", {"decision": "approve", "comment": ""}), ("ut_review", {"decision": "approve", "comment": ""}),
+        ("ut_budget", {"budget_ok": "ok"}), ("ut_director", {"decision": "approve", "comment": ""})]
+
 TASK_FORM_RE = re.compile(r'(?s)<form[^>]*data-testid="task-form".*?</form>')
 VERSION_RE = re.compile(r'name="expected_version" value="(\d+)"')
 ROW_RE = re.compile(r'data-case="(\d+)" data-task="([^"]+)"')

@@ -85,6 +85,29 @@ def text_of(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(page)).strip()
 
 
+def scenario_task_page(db, make_web, name: str, task: str, role: str, *, steps: int | None = None) -> str:
+    """Run the shipped scenario `name` (only its first `steps` steps, then expecting `task` open),
+    and return the visible text of that task's page as `role` sees it."""
+    import tomllib
+
+    from engine.scenarios import default_definitions, deploy_definitions, parse_scenario, run_scenario
+    from tests.conftest import TESTS
+    from tests.helpers import open_item
+
+    deploy_definitions(db, default_definitions())
+    path = TESTS.parent / "processes" / "scenarios" / f"{name}.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    if steps is not None:
+        raw["steps"] = raw["steps"][:steps]
+        raw["expect"] = {"open": [task]}
+    result = run_scenario(parse_scenario(raw, source=path), db, lang="en")
+    assert result.ok, result.report("en")
+    item = open_item(db, result.case_id, task)
+    page = make_web(role).get(f"/cases/{result.case_id}/tasks/{item.task_id}")
+    assert page.status_code == 200
+    return text_of(page.get_data(as_text=True))
+
+
 def flashes(page: str) -> list[str]:
     return [text_of(m) for m in re.findall(r'(?s)<p class="flash flash-\w+">(.*?)</p>', page)]
 

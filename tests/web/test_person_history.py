@@ -1,27 +1,14 @@
-"""The FAO's over-limit review page of a trip_staff case shows each member's earlier trips from the
-person register and every per-person limit reached, with its source (docs/rules.md)."""
+"""The review pages show each member's earlier trips from the person register and every per-person
+limit reached, with its source (docs/rules.md): the FAO's over-limit review of a trip_staff case,
+and the director's review of a leader trip, where the reasons are warnings."""
 
 from __future__ import annotations
 
-import tomllib
-
-from engine.scenarios import default_definitions, deploy_definitions, parse_scenario, run_scenario
-from tests.conftest import TESTS
-from tests.helpers import open_item
-from tests.web.conftest import text_of
-
-SCENARIO = TESTS.parent / "processes" / "scenarios" / "trip_staff_person_limits.toml"
+from tests.web.conftest import scenario_task_page
 
 
 def test_review_page_shows_previous_trips_and_the_limits_reached(db, make_web):
-    deploy_definitions(db, default_definitions())
-    raw = tomllib.loads(SCENARIO.read_text(encoding="utf-8"))
-    result = run_scenario(parse_scenario(raw, source=SCENARIO), db, lang="en")
-    assert result.ok, result.report("en")
-    item = open_item(db, result.case_id, "ut_over_limit_review")
-    page = make_web("fao_clerk").get(f"/cases/{result.case_id}/tasks/{item.task_id}")
-    assert page.status_code == 200
-    text = text_of(page.get_data(as_text=True))
+    text = scenario_task_page(db, make_web, "trip_staff_person_limits", "ut_over_limit_review", "fao_clerk")
     assert "王强：以往出访 1 次" in text
     assert "2025-12-01至2025-12-05 日本" in text and "未交回，应于2025-12-12前交回" in text
     assert "同一单位领导班子成员同团出访" in text and "[S4]" in text
@@ -31,18 +18,9 @@ def test_review_page_shows_previous_trips_and_the_limits_reached(db, make_web):
 
 def test_leader_trip_director_sees_the_per_person_limits_as_warnings(db, make_web):
     """trip_leader runs trip_person_limits too: the director's review lists each reason (with the rows
-    switched on by the scenario's [settings]) and the members' earlier trips; the case goes on."""
-    deploy_definitions(db, default_definitions())
-    path = TESTS.parent / "processes" / "scenarios" / "trip_leader_person_limits.toml"
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    raw["steps"] = raw["steps"][:1]  # stop at the director's review
-    raw["expect"] = {"open": ["ut_director_review"]}
-    result = run_scenario(parse_scenario(raw, source=path), db, lang="en")
-    assert result.ok, result.report("en")
-    item = open_item(db, result.case_id, "ut_director_review")
-    page = make_web("fao_director").get(f"/cases/{result.case_id}/tasks/{item.task_id}")
-    assert page.status_code == 200
-    text = text_of(page.get_data(as_text=True))
+    switched on by the scenario's [settings]) and the members' earlier trips."""
+    text = scenario_task_page(db, make_web, "trip_leader_person_limits", "ut_director_review", "fao_director",
+                              steps=1)
     assert "厅局级人员两年内出访超过1次（实际 2，上限 1）[S10]" in text
     assert "同时在外的市领导超过2人（实际 3，上限 2）[S13][U]" in text
     assert "刘建国：以往出访 1 次（近两年 1 次）" in text and "2025-09-15至2025-09-20 日本" in text

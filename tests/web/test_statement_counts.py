@@ -12,14 +12,8 @@ from sqlalchemy import event
 
 from engine.runtime.service import CaseService
 from engine.storage.db import Database
-from tests.ops.http_user import TASK_FORM_RE, VERSION_RE
+from tests.ops.http_user import PATH, TASK_FORM_RE, USERS, VERSION_RE
 
-USERS = {"unit_clerk": "clerk_commerce", "unit_head": "head_commerce", "fao_clerk": "fao_clerk",
-         "section_chief": "section_chief", "fao_director": "fao_director"}
-APPLY = {"applicant": "张三", "days": "8", "countries": "2"}
-PATH = [("ut_apply", APPLY), ("ut_head", {"decision": "return", "comment": "补充"}), ("ut_apply", APPLY),
-        ("ut_head", {"decision": "approve", "comment": ""}), ("ut_review", {"decision": "approve", "comment": ""}),
-        ("ut_budget", {"budget_ok": "ok"}), ("ut_director", {"decision": "approve", "comment": ""})]
 # (task page, POST, inbox) statements of each completion of PATH; the POST's include the command's
 # one lock statement (case, work item and actor) and its writes.
 EXPECTED = [(4, 8, 3), (4, 8, 3), (4, 8, 3), (4, 8, 3), (4, 6, 3), (4, 8, 3), (4, 7, 3)]
