@@ -82,7 +82,7 @@ bench: install
 	$(BIN)/python bench/http.py   # the web path; its part (b) needs PostgreSQL on 127.0.0.1 (or DATABASE_URL)
 
 lint: install
-	$(BIN)/ruff check engine webapp tests bench
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf var/waishi.db var/waishi.db-wal var/waishi.db-shm
