@@ -31,8 +31,6 @@ FOREIGN_STATUS = {"none": "否", "foreign_nationality": "已取得外国国籍",
                   "long_term_residence": "已取得境外长期居留许可"}
 
 
-
-
 def _yes(value: Any) -> str:
     return "是" if value is True else "否"
 

@@ -46,8 +46,6 @@ class Kind:
         return self.build(data, subject) if self.per_member is not None else self.build(data)
 
 
-
-
 # -- 出国（境）任务批件 (FAO-DOMAIN §5.1) -------------------------------------------------------------
 
 def trip_batch(data: dict[str, Any]) -> dict[str, Any]:

@@ -246,15 +246,16 @@ class DocumentService:
         return kinds
 
     def due_documents(self, case_id: int, data: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-        """(kind, subject) of every document whose number the case data holds, not issued yet."""
-        if data is not None and not any(k.numbers_in(data) for k in KINDS.values()):
-            return []  # most commands: no document number yet, nothing to look up
+        """(kind, subject) of every document whose number the case data holds, not issued yet.
+        `data` given: nothing is read when it holds no number (most commands)."""
+        numbered = None if data is None else _numbered(data)
+        if numbered == []:
+            return []
         with self.db.read() as session:
-            if data is None:
-                data = session.scalar(select(Case.data).where(Case.id == case_id)) or {}
-            numbered = [(k.code, subject) for k in KINDS.values() for subject in k.numbers_in(data)]
-            if not numbered:  # most commands: no document number yet, nothing to look up
-                return []
+            if numbered is None:
+                numbered = _numbered(session.scalar(select(Case.data).where(Case.id == case_id)) or {})
+                if not numbered:
+                    return []
             issued = set(session.execute(select(Document.kind, Document.subject)
                                          .where(Document.case_id == case_id)).all())
         return [d for d in numbered if d not in issued]
@@ -342,6 +343,10 @@ def _require_case_view(session: Session, actor: Actor, case_id: int) -> None:
     if unit is None:
         raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} does not exist")
     require_view(actor, unit)
+
+
+def _numbered(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(k.code, subject) for k in KINDS.values() for subject in k.numbers_in(data)]
 
 
 def _existing(session: Session, case_id: int, kind: str, subject: str) -> Document | None:

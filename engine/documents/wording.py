@@ -7,12 +7,8 @@ same text even if these tables or a form's option labels change."""
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
-from babel import Locale
-
-# The official way to name the regions of China on FAO documents (Babel's names are longer or differ).
-_REGIONS = {"HK": "中国香港", "MO": "中国澳门", "TW": "中国台湾"}
+from engine.places import names as places
 
 SEX = {"male": "男", "female": "女"}
 
@@ -27,19 +23,12 @@ PASSPORT_TYPES = {"diplomatic": "外交护照", "official": "公务护照", "ser
                   "official_ordinary": "公务普通护照", "ordinary": "普通护照"}
 
 
-@cache
-def _territories() -> dict[str, str]:
-    return dict(Locale.parse("zh_Hans_CN").territories)
-
-
 def country(code: object) -> str:
-    """ISO 3166-1 alpha-2 → the Chinese name ("DE" → "德国"); unknown text is printed as given."""
+    """ISO 3166-1 alpha-2 → the Chinese name ("DE" → "德国", "HK" → "中国香港", as engine.places names
+    them); unknown text is printed as given."""
     text = str(code or "").strip()
-    upper = text.upper()
-    if upper in _REGIONS:
-        return _REGIONS[upper]
-    if len(upper) == 2 and upper.isalpha():
-        return _territories().get(upper, text)
+    if len(text) == 2 and text.isalpha():
+        return places.name(text, "zh")
     return text
 
 

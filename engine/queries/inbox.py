@@ -96,14 +96,18 @@ def rows(session: Session, actor: Actor, tab: str, flt: InboxFilter | None = Non
 def counts(session: Session, actor: Actor, now: datetime | None = None) -> InboxCounts:
     """Open tasks assigned to me, open tasks I may claim, and how many of those are overdue."""
     now = now or datetime.now(UTC)
+    got = session.execute(statements.get(("counts", actor), lambda: _counted(actor)), {"now": now}).one()
+    return InboxCounts(int(got[0] or 0), int(got[1] or 0), int(got[2] or 0))
+
+
+def _counted(actor: Actor, *more: ColumnElement) -> Select:
+    """The three counts of `counts` (the time bound as `now`), and `more` columns after them."""
     mine = WorkItem.assignee == actor.username
     claimable = and_(WorkItem.assignee.is_(None), actionable_items(actor))
-    query = (select(func.sum(case((mine, 1), else_=0)),
-                    func.sum(case((claimable, 1), else_=0)),
-                    func.sum(case((WorkItem.due_at < now, 1), else_=0)))
-             .where(WorkItem.state == "open", or_(mine, claimable), visible_cases(actor, WorkItem.unit_code)))
-    got = session.execute(query).one()
-    return InboxCounts(int(got[0] or 0), int(got[1] or 0), int(got[2] or 0))
+    return (select(func.sum(case((mine, 1), else_=0)),
+                   func.sum(case((claimable, 1), else_=0)),
+                   func.sum(case((WorkItem.due_at < bindparam("now"), 1), else_=0)), *more)
+            .where(WorkItem.state == "open", or_(mine, claimable), visible_cases(actor, WorkItem.unit_code)))
 
 
 @dataclass(frozen=True)
@@ -125,15 +129,9 @@ def summary(session: Session, actor: Actor, now: datetime | None = None) -> Summ
 
 
 def _summary(actor: Actor) -> Select:
-    mine = WorkItem.assignee == actor.username
-    claimable = and_(WorkItem.assignee.is_(None), actionable_items(actor))
     versions = select(func.count(DefinitionVersion.id)).scalar_subquery()
     newest = select(func.coalesce(func.max(DefinitionVersion.id), 0)).scalar_subquery()
-    return (select(func.sum(case((mine, 1), else_=0)),
-                   func.sum(case((claimable, 1), else_=0)),
-                   func.sum(case((WorkItem.due_at < bindparam("now"), 1), else_=0)),
-                   unread_query(actor).scalar_subquery(), versions, newest)
-            .where(WorkItem.state == "open", or_(mine, claimable), visible_cases(actor, WorkItem.unit_code)))
+    return _counted(actor, unread_query(actor).scalar_subquery(), versions, newest)
 
 
 _choices: dict[tuple[int, int], list[tuple[str, str]]] = {}

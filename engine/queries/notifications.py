@@ -42,10 +42,6 @@ def unread_query(actor: Actor) -> Select:
             .where(addressed_notifications(actor), NotificationRead.read_at.is_(None)))
 
 
-def unread_count(session: Session, actor: Actor) -> int:
-    return session.scalar(unread_query(actor)) or 0
-
-
 def notifications_for(session: Session, actor: Actor, *, unread_only: bool = False,
                       limit: int = 100) -> list[NotificationView]:
     query = (select(Notification.id, Notification.case_id, Notification.kind, Notification.text_zh,
